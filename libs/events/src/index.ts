@@ -1,0 +1,13 @@
+export * from './gen/beesting/v1/common_pb.js';
+export * from './gen/beesting/v1/trap_pb.js';
+export * from './gen/beesting/v1/access_event_pb.js';
+export * from './gen/beesting/v1/alert_pb.js';
+export { encodeMessage, decodeMessage } from './codec.js';
+export { validateMessageJson } from './validate-json.js';
+export { MessageValidationError, ERR_MESSAGE_INVALID } from './message-error.js';
+export { createEventIdGenerator, newEventId, isEventId, eventIdTime } from './event-id.js';
+export type { EventIdGenerator, EventIdSources } from './event-id.js';
+export { create, clone, equals } from '@bufbuild/protobuf';
+export type { MessageShape, MessageInitShape } from '@bufbuild/protobuf';
+export { timestampFromDate, timestampDate, timestampNow } from '@bufbuild/protobuf/wkt';
+export { sampleTrapRegistration, sampleAccessEvent, sampleAlert } from './samples.js';
