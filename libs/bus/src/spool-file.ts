@@ -109,7 +109,8 @@ export class SpoolFile {
 
   private compact(): void {
     const pending = this.queue.slice(this.head);
-    if (pending.length === 0 || pending[0]!.offset === 0) return;
+    const first = pending[0];
+    if (!first || first.offset === 0) return;
     const tmp = `${this.path}.compact`;
     const fd = openSync(tmp, 'w', 0o600);
     let offset = 0;

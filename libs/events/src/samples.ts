@@ -14,19 +14,22 @@ import { newEventId } from './event-id.js';
 
 const SAMPLE_TIME = new Date('2026-12-04T16:00:00.000Z');
 
+const SAMPLE_PATH = '/var/run/secrets/eks.amazonaws.com/serviceaccount/token';
+const SAMPLE_CONTAINER_ID = '0'.repeat(64);
+
 export function sampleTrapRegistration(): TrapRegistration {
   return create(TrapRegistrationSchema, {
     trap: {
       id: 'trp-0000-sample',
       name: 'eks-web-identity-token',
       kind: DecoyKind.EKS_WEB_IDENTITY_TOKEN,
-      path: '/var/run/secrets/eks.amazonaws.com/serviceaccount/token',
+      path: SAMPLE_PATH,
       memo: 'Synthetic trap: nothing was planted.',
       contentSha256Prefix: '5e884898da280471',
     },
     owner: {
       pod: { name: 'sample-pod', namespace: 'default', uid: '00000000-0000-4000-8000-000000000000', labels: { app: 'sample' } },
-      container: { id: '0'.repeat(64), name: 'app' },
+      container: { id: SAMPLE_CONTAINER_ID, name: 'app' },
       node: 'sample-node',
     },
     hostPath: '/var/lib/beesting/containers/sample/token',
@@ -41,9 +44,9 @@ export function sampleAccessEvent(id: string = newEventId()): AccessEvent {
     trap: registration.trap,
     owner: registration.owner,
     opener: {
-      process: { pid: 4242, tgid: 4242, uid: 0, gid: 0, comm: 'cat', exe: '/usr/bin/cat', argv: ['cat', registration.trap!.path], cwd: '/' },
+      process: { pid: 4242, tgid: 4242, uid: 0, gid: 0, comm: 'cat', exe: '/usr/bin/cat', argv: ['cat', SAMPLE_PATH], cwd: '/' },
       cgroupId: 12345n,
-      containerId: registration.owner!.container!.id,
+      containerId: SAMPLE_CONTAINER_ID,
       mountNs: 4026532000n,
       pidNs: 4026532001n,
       ancestors: [{ pid: 4200, tgid: 4200, comm: 'sh', exe: '/bin/sh', argv: ['sh'], cwd: '/' }],
@@ -64,7 +67,7 @@ export function sampleAlert(): Alert {
     kind: AlertKind.FIRST,
     severity: Severity.CRITICAL,
     cluster: 'sample-cluster',
-    dedupKey: `${event.trap!.id}|${event.opener!.containerId}|${event.opener!.process!.exe}`,
+    dedupKey: `${event.trap?.id}|${event.opener?.containerId}|${event.opener?.process?.exe}`,
     event,
     count: 1n,
     firstSeen: event.observedAt,

@@ -13,7 +13,7 @@ const isAlive = (pid: number) => {
 };
 
 describe('the nats-server harness', () => {
-  let disposed: Array<() => Promise<void>> = [];
+  const disposed: Array<() => Promise<void>> = [];
   afterAll(async () => Promise.all(disposed.map((d) => d())));
 
   it('starts a real JetStream server on loopback, restarts it with its store, and stops it by PID', async () => {

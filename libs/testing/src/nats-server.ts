@@ -84,6 +84,7 @@ export async function startNatsServer(): Promise<NatsServer> {
 function spawnServer(port: number, storeDir: string): Promise<ChildProcess> {
   const args = ['-a', '127.0.0.1', '-p', String(port), '-js', '-sd', storeDir, '--http_port', '0', '-n', `beesting-test-${port}`];
   const child = spawn(NATS_SERVER, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+  const stderr = child.stderr;
   running.add(child);
   child.once('exit', () => running.delete(child));
   return new Promise((resolve, reject) => {
@@ -96,14 +97,14 @@ function spawnServer(port: number, storeDir: string): Promise<ChildProcess> {
     };
     child.once('error', fail);
     child.once('exit', (code, signal) => fail(new Error(`nats-server exited (${code ?? signal}) before it was ready`)));
-    child.stderr!.on('data', (chunk: Buffer) => {
+    stderr.on('data', (chunk: Buffer) => {
       if (log.length < 64_000) log += chunk.toString();
       if (log.includes(READY_LINE)) {
         clearTimeout(timer);
         child.removeAllListeners('exit');
         child.once('exit', () => running.delete(child));
-        child.stderr!.removeAllListeners('data');
-        child.stderr!.resume();
+        stderr.removeAllListeners('data');
+        stderr.resume();
         resolve(child);
       }
     });

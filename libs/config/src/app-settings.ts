@@ -1,0 +1,102 @@
+import { hostname } from 'node:os';
+import { setting } from './setting.js';
+import type { AppSettings, Settings } from './setting.js';
+import { absolutePath, hostPort, httpUrl, integer, natsUrls, nodeName, nonEmpty, oneOf } from './value-schemas.js';
+
+// The settings of design.md §7, one schema per app.
+
+export const DEFAULT_PORTS = { injector: 9731, monitor: 9732, alertRouter: 9733, alertRouterGrpc: 9734 } as const;
+
+const common = (httpPort: number) =>
+  ({
+    natsUrl: setting({ env: 'BEESTING_NATS_URL', schema: natsUrls, default: 'nats://127.0.0.1:4222', description: 'NATS server URL(s), comma-separated.' }),
+    httpAddr: setting({
+      env: 'BEESTING_HTTP_ADDR',
+      schema: hostPort,
+      default: { host: '127.0.0.1', port: httpPort },
+      description: 'Address of /healthz, /readyz and /metrics.',
+    }),
+    logLevel: setting({
+      env: 'BEESTING_LOG_LEVEL',
+      schema: oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace']),
+      default: 'info',
+      description: 'Log level.',
+    }),
+  }) satisfies Settings;
+
+const nodeLocal = {
+  nodeName: setting({ env: 'BEESTING_NODE_NAME', schema: nodeName, default: () => hostname(), description: 'The Kubernetes node this agent runs on.' }),
+  stateDir: setting({
+    env: 'BEESTING_STATE_DIR',
+    schema: absolutePath,
+    default: '/var/lib/beesting',
+    description: 'Decoy tmpfs mounts, spool and BPF pins live here.',
+  }),
+} satisfies Settings;
+
+export const injectorSettings = {
+  app: 'injector',
+  settings: {
+    ...common(DEFAULT_PORTS.injector),
+    ...nodeLocal,
+    nriSocket: setting({ env: 'BEESTING_NRI_SOCKET', schema: absolutePath, default: '/var/run/nri/nri.sock', description: "The runtime's NRI socket." }),
+    policyFile: setting({ env: 'BEESTING_POLICY', schema: absolutePath, description: 'Trap policy (YAML); unset: the built-in EKS token decoy.' }),
+    armTimeoutMs: setting({
+      env: 'BEESTING_ARM_TIMEOUT_MS',
+      schema: integer(1, 1500),
+      default: 250,
+      description: 'How long CreateContainer waits for the monitor to arm a trap.',
+    }),
+  },
+} satisfies AppSettings<Settings>;
+
+export const monitorSettings = {
+  app: 'monitor',
+  settings: {
+    ...common(DEFAULT_PORTS.monitor),
+    ...nodeLocal,
+    bpfBackend: setting({
+      env: 'BEESTING_BPF_BACKEND',
+      schema: oneOf(['auto', 'lsm', 'fentry', 'tracepoint']),
+      default: 'auto',
+      description: 'Detection backend; auto tries lsm, then fentry, then tracepoint.',
+    }),
+    spoolMaxBytes: setting({
+      env: 'BEESTING_SPOOL_MAX_BYTES',
+      schema: integer(4096, 2 ** 40),
+      default: 64 * 1024 * 1024,
+      description: 'Size limit of the event spool used while NATS is away.',
+    }),
+  },
+} satisfies AppSettings<Settings>;
+
+const alertRouterOwn = {
+  ...common(DEFAULT_PORTS.alertRouter),
+  webhookUrl: setting({ env: 'BEESTING_WEBHOOK_URL', schema: httpUrl, description: 'Webhook sink URL; unset: webhook sink off.' }),
+  webhookSecret: setting({ env: 'BEESTING_WEBHOOK_SECRET', schema: nonEmpty, secret: true, description: 'HMAC key of the Beesting-Signature header.' }),
+  slackWebhookUrl: setting({
+    env: 'BEESTING_SLACK_WEBHOOK_URL',
+    schema: httpUrl,
+    secret: true,
+    description: 'Slack incoming-webhook URL; unset: Slack sink off.',
+  }),
+  grpcAddr: setting({
+    env: 'BEESTING_GRPC_ADDR',
+    schema: hostPort,
+    default: { host: '127.0.0.1', port: DEFAULT_PORTS.alertRouterGrpc },
+    description: 'Address of the gRPC alert feed.',
+  }),
+  dedupWindowSeconds: setting({
+    env: 'BEESTING_DEDUP_WINDOW_SECONDS',
+    schema: integer(1, 86_400),
+    default: 60,
+    description: 'Repeats of one (trap, container, executable) inside this window fold into one summary.',
+  }),
+  clusterName: setting({ env: 'BEESTING_CLUSTER_NAME', schema: nonEmpty, default: 'kubernetes', description: 'Cluster name shown in alerts.' }),
+} satisfies Settings;
+
+export const alertRouterSettings: AppSettings<typeof alertRouterOwn> = {
+  app: 'alert-router',
+  settings: alertRouterOwn,
+  checks: [(c) => (c.webhookUrl && !c.webhookSecret ? ['BEESTING_WEBHOOK_SECRET', 'required when BEESTING_WEBHOOK_URL is set'] : undefined)],
+};

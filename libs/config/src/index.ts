@@ -1,0 +1,12 @@
+export { ConfigError, ERR_CONFIG } from './config-error.js';
+export { setting } from './setting.js';
+export type { AppSettings, ConfigOf, CrossCheck, Setting, Settings } from './setting.js';
+export { loadConfig, describeConfig, CONFIG_FILE_ENV } from './load-config.js';
+export type { ConfigSources } from './load-config.js';
+export { loadConfigOrExit, EXIT_CONFIG } from './start-config.js';
+export type { StartIo } from './start-config.js';
+export { injectorSettings, monitorSettings, alertRouterSettings, DEFAULT_PORTS } from './app-settings.js';
+export type { HostPort } from './value-schemas.js';
+export { createLogger } from './logger.js';
+export type { Logger, LoggerOptions } from './logger.js';
+export { createMetricsRegistry } from './metrics.js';
