@@ -88,6 +88,7 @@ export class LengthPrefixedReader {
   }
 
   private take(n: number): Buffer {
+    if (n === 0) return Buffer.alloc(0);
     const first = this.peek(n);
     const taken = first.subarray(0, n);
     if (first.length === n) this.chunks.shift();
