@@ -115,6 +115,6 @@ export class NriConnection {
     if (this.isClosed) return;
     const frames = cutMessageIntoFrames(connId, encodeTtrpcMessage(streamId, type, data));
     this.stats.framesOut += frames.length;
-    this.socket.write(frames.length === 1 ? frames[0]! : Buffer.concat(frames));
+    this.socket.write(Buffer.concat(frames));
   }
 }

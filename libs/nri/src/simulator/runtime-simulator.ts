@@ -160,8 +160,14 @@ export class NriRuntimeSimulator {
 
   /** Adds a pod or container without telling plugins: state that exists before a plugin connects. */
   seed(pods: Array<MessageInitShape<typeof api.PodSandboxSchema>>, containers: Array<MessageInitShape<typeof api.ContainerSchema>>): void {
-    for (const p of pods) this.pods.set(p.id!, create(api.PodSandboxSchema, p));
-    for (const c of containers) this.containers.set(c.id!, create(api.ContainerSchema, c));
+    for (const p of pods) {
+      const pod = create(api.PodSandboxSchema, p);
+      this.pods.set(pod.id, pod);
+    }
+    for (const c of containers) {
+      const container = create(api.ContainerSchema, c);
+      this.containers.set(container.id, container);
+    }
   }
 
   /** Closes every plugin connection, as a runtime restart does; plugins must reconnect. */

@@ -82,9 +82,13 @@ export class LengthPrefixedReader {
     }
   }
 
+  /** The first n bytes at the front of one buffer; callers ensure n <= buffered. */
   private peek(n: number): Buffer {
-    if (this.chunks[0]!.length < n) this.chunks = [Buffer.concat(this.chunks)];
-    return this.chunks[0]!;
+    const first = this.chunks[0];
+    if (first && first.length >= n) return first;
+    const joined = Buffer.concat(this.chunks);
+    this.chunks = [joined];
+    return joined;
   }
 
   private take(n: number): Buffer {
