@@ -7,7 +7,7 @@ export { validateMessageJson } from './validate-json.js';
 export { MessageValidationError, ERR_MESSAGE_INVALID } from './message-error.js';
 export { createEventIdGenerator, newEventId, isEventId, eventIdTime } from './event-id.js';
 export type { EventIdGenerator, EventIdSources } from './event-id.js';
-export { create, clone, equals } from '@bufbuild/protobuf';
+export { create, clone, equals, toJson, toJsonString, fromJson } from '@bufbuild/protobuf';
 export type { DescMessage, MessageShape, MessageInitShape } from '@bufbuild/protobuf';
 export { timestampFromDate, timestampDate, timestampNow } from '@bufbuild/protobuf/wkt';
 export { sampleTrapRegistration, sampleAccessEvent, sampleAlert } from './samples.js';
