@@ -17,6 +17,8 @@ export interface Delivery {
   deliveryCount: number;
   msgId: string | undefined;
   headers: MsgHdrs | undefined;
+  /** Tells the server the message is still being worked on: resets its ack wait. */
+  working: () => void;
 }
 
 export interface DurableConsumerOptions<Desc extends DescMessage> {
@@ -27,6 +29,8 @@ export interface DurableConsumerOptions<Desc extends DescMessage> {
   handle: (message: MessageShape<Desc>, delivery: Delivery) => Promise<void>;
   nakDelayMs?: number;
   batch?: number;
+  /** Messages handled at once; their acks are independent. */
+  concurrency?: number;
   /** How long stop() waits for the message in hand before leaving it to redelivery. */
   stopTimeoutMs?: number;
   retryDelayMs?: number;
@@ -49,7 +53,8 @@ export function runDurableConsumer<Desc extends DescMessage>(options: DurableCon
   const { spec } = options;
   let stopped = false;
   let messages: ConsumerMessages | undefined;
-  let inFlight: Promise<void> | undefined;
+  const inFlight = new Set<Promise<void>>();
+  const concurrency = options.concurrency ?? 1;
   let wake: (() => void) | undefined;
 
   const sleep = (ms: number) =>
@@ -68,6 +73,7 @@ export function runDurableConsumer<Desc extends DescMessage>(options: DurableCon
       deliveryCount: m.info.redeliveryCount,
       msgId: m.headers?.get('Nats-Msg-Id') || undefined,
       headers: m.headers,
+      working: () => m.working(),
     };
     let message: MessageShape<Desc>;
     try {
@@ -113,9 +119,11 @@ export function runDurableConsumer<Desc extends DescMessage>(options: DurableCon
         messages = await consumer.consume({ max_messages: options.batch ?? 64 });
         for await (const m of messages) {
           if (stopped) break;
-          inFlight = process(m, js);
-          await inFlight.catch((err: Error) => logger.error({ consumer: spec.durable, err: err.message }, 'message processing failed'));
-          inFlight = undefined;
+          const task: Promise<void> = process(m, js)
+            .catch((err: Error) => logger.error({ consumer: spec.durable, err: err.message }, 'message processing failed'))
+            .finally(() => inFlight.delete(task));
+          inFlight.add(task);
+          if (inFlight.size >= concurrency) await Promise.race(inFlight);
         }
       } catch (err) {
         if (err instanceof BusError && err.code === BusErrorCode.Conflict) throw err;
@@ -135,9 +143,9 @@ export function runDurableConsumer<Desc extends DescMessage>(options: DurableCon
       wake?.();
       // Not close(): it waits for the loop, which may sit in a handler that never returns.
       messages?.stop();
-      if (inFlight) {
+      if (inFlight.size > 0) {
         let timer: NodeJS.Timeout | undefined;
-        await Promise.race([inFlight.catch(() => {}), new Promise((r) => (timer = setTimeout(r, options.stopTimeoutMs ?? 5000)))]);
+        await Promise.race([Promise.all(inFlight), new Promise((r) => (timer = setTimeout(r, options.stopTimeoutMs ?? 5000)))]);
         clearTimeout(timer);
       } else {
         await done.catch(() => {});

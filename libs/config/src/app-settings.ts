@@ -1,11 +1,13 @@
 import { hostname } from 'node:os';
 import { setting } from './setting.js';
 import type { AppSettings, Settings } from './setting.js';
-import { absolutePath, hostPort, httpUrl, integer, natsUrls, nodeName, nonEmpty, oneOf } from './value-schemas.js';
+import { absolutePath, absolutePathList, boolean, headerMap, hostPort, httpUrl, integer, kubernetesSource, natsUrls, nodeName, nonEmpty, oneOf } from './value-schemas.js';
 
 // The settings of design.md §7, one schema per app.
 
 export const DEFAULT_PORTS = { injector: 9731, monitor: 9732, alertRouter: 9733, alertRouterGrpc: 9734 } as const;
+
+const severity = oneOf(['medium', 'high', 'critical']);
 
 const common = (httpPort: number) =>
   ({
@@ -93,6 +95,29 @@ const alertRouterOwn = {
     description: 'Repeats of one (trap, container, executable) inside this window fold into one summary.',
   }),
   clusterName: setting({ env: 'BEESTING_CLUSTER_NAME', schema: nonEmpty, default: 'kubernetes', description: 'Cluster name shown in alerts.' }),
+  hostAllowList: setting({
+    env: 'BEESTING_HOST_ALLOWLIST',
+    schema: absolutePathList,
+    default: [] as string[],
+    description: 'Executables of known host agents whose reads of a decoy are recorded but not alerted.',
+  }),
+  webhookHeaders: setting({ env: 'BEESTING_WEBHOOK_HEADERS', schema: headerMap, description: 'Extra headers on every webhook request (JSON object).' }),
+  webhookTlsCert: setting({ env: 'BEESTING_WEBHOOK_TLS_CERT', schema: absolutePath, description: 'Client certificate for mutual TLS with the webhook.' }),
+  webhookTlsKey: setting({ env: 'BEESTING_WEBHOOK_TLS_KEY', schema: absolutePath, secret: true, description: 'Key of the client certificate.' }),
+  webhookTlsCa: setting({ env: 'BEESTING_WEBHOOK_TLS_CA', schema: absolutePath, description: 'CA bundle that signs the webhook server.' }),
+  natsAlerts: setting({ env: 'BEESTING_NATS_ALERTS', schema: boolean, default: true, description: 'Publish alerts on beesting.v1.alerts.<severity>.<namespace>.' }),
+  kubernetes: setting({ env: 'BEESTING_KUBERNETES', schema: kubernetesSource, default: 'off', description: 'Kubernetes Events sink: off, in-cluster, or a kubeconfig path.' }),
+  kubernetesAnnotatePod: setting({ env: 'BEESTING_KUBERNETES_ANNOTATE_POD', schema: boolean, default: false, description: 'Also annotate the pod with the last access time.' }),
+  webhookMinSeverity: setting({ env: 'BEESTING_WEBHOOK_MIN_SEVERITY', schema: severity, default: 'medium', description: 'Lowest severity the webhook sink sends.' }),
+  slackMinSeverity: setting({ env: 'BEESTING_SLACK_MIN_SEVERITY', schema: severity, default: 'medium', description: 'Lowest severity the Slack sink sends.' }),
+  natsMinSeverity: setting({ env: 'BEESTING_NATS_MIN_SEVERITY', schema: severity, default: 'medium', description: 'Lowest severity the NATS sink sends.' }),
+  kubernetesMinSeverity: setting({ env: 'BEESTING_KUBERNETES_MIN_SEVERITY', schema: severity, default: 'medium', description: 'Lowest severity the Kubernetes sink sends.' }),
+  sinkTimeoutMs: setting({ env: 'BEESTING_SINK_TIMEOUT_MS', schema: integer(100, 120_000), default: 5000, description: 'Timeout of one delivery attempt.' }),
+  sinkMaxAttempts: setting({ env: 'BEESTING_SINK_MAX_ATTEMPTS', schema: integer(1, 100), default: 10, description: 'Attempts per alert and sink before it goes to BEESTING_DLQ.' }),
+  sinkRetryBaseMs: setting({ env: 'BEESTING_SINK_RETRY_BASE_MS', schema: integer(1, 60_000), default: 500, description: 'First retry delay; doubles per attempt.' }),
+  sinkRetryMaxMs: setting({ env: 'BEESTING_SINK_RETRY_MAX_MS', schema: integer(1, 600_000), default: 10_000, description: 'Longest retry delay.' }),
+  summarySweepMs: setting({ env: 'BEESTING_SUMMARY_SWEEP_MS', schema: integer(50, 60_000), default: 1000, description: 'How often ended dedup windows are checked for a summary to send.' }),
+  concurrency: setting({ env: 'BEESTING_ROUTER_CONCURRENCY', schema: integer(1, 1024), default: 32, description: 'Events handled at once by one replica.' }),
 } satisfies Settings;
 
 export const alertRouterSettings: AppSettings<typeof alertRouterOwn> = {

@@ -68,6 +68,15 @@ describe('app settings', () => {
     expectTypeOf(loadConfig(injectorSettings, { env: {} }).policyFile).toEqualTypeOf<string | undefined>();
   });
 
+  it('read lists, switches and header maps', () => {
+    const config = loadConfig(alertRouterSettings, {
+      env: { BEESTING_HOST_ALLOWLIST: '/usr/bin/restic, /opt/agent/bin/scan', BEESTING_NATS_ALERTS: 'off', BEESTING_WEBHOOK_HEADERS: '{"x-tenant":"blue","x-n":1}' },
+    });
+    expect(config).toMatchObject({ hostAllowList: ['/usr/bin/restic', '/opt/agent/bin/scan'], natsAlerts: false, webhookHeaders: { 'x-tenant': 'blue', 'x-n': '1' } });
+    const path = yamlFile('headers.yaml', 'webhookHeaders:\n  x-tenant: green\nkubernetes: in-cluster\n');
+    expect(loadConfig(alertRouterSettings, { env: { BEESTING_CONFIG: path } })).toMatchObject({ webhookHeaders: { 'x-tenant': 'green' }, kubernetes: 'in-cluster' });
+  });
+
   it('read the YAML file named by BEESTING_CONFIG, with the environment winning', () => {
     const path = yamlFile('router.yaml', 'natsUrl: nats://from-file:4222\ndedupWindowSeconds: 30\nclusterName: prod-eu\n');
     const config = loadConfig(alertRouterSettings, { env: { BEESTING_CONFIG: path, BEESTING_DEDUP_WINDOW_SECONDS: '90' } });
@@ -100,6 +109,12 @@ describe('app settings', () => {
     [alertRouterSettings, { BEESTING_WEBHOOK_URL: 'https://siem.example/hook' }, 'BEESTING_WEBHOOK_SECRET', /required when BEESTING_WEBHOOK_URL is set/],
     [alertRouterSettings, { BEESTING_GRPC_ADDR: 'x:y' }, 'BEESTING_GRPC_ADDR', /expected host:port/],
     [alertRouterSettings, { BEESTING_DEDUP_WINDOW_SECONDS: '0' }, 'BEESTING_DEDUP_WINDOW_SECONDS', /at least 1/],
+    [alertRouterSettings, { BEESTING_WEBHOOK_HEADERS: 'x-a: b' }, 'BEESTING_WEBHOOK_HEADERS', /JSON object of header names/],
+    [alertRouterSettings, { BEESTING_WEBHOOK_HEADERS: '{"bad header":"x"}' }, 'BEESTING_WEBHOOK_HEADERS', /invalid header "bad header"/],
+    [alertRouterSettings, { BEESTING_KUBERNETES: 'kubeconfig' }, 'BEESTING_KUBERNETES', /off, in-cluster, or the absolute path/],
+    [alertRouterSettings, { BEESTING_NATS_ALERTS: 'maybe' }, 'BEESTING_NATS_ALERTS', /true or false/],
+    [alertRouterSettings, { BEESTING_HOST_ALLOWLIST: '/usr/bin/backup,restic' }, 'BEESTING_HOST_ALLOWLIST', /absolute paths/],
+    [alertRouterSettings, { BEESTING_SLACK_MIN_SEVERITY: 'low' }, 'BEESTING_SLACK_MIN_SEVERITY', /one of medium, high, critical/],
   ] as const)('reject a bad value with BEESTING_ERR_CONFIG naming the setting (%#)', (app, env, name, reason) => {
     const error = configError(() => loadConfig(app as typeof injectorSettings, { env }));
     expect(error.code).toBe('BEESTING_ERR_CONFIG');

@@ -62,3 +62,55 @@ export const nonEmpty = text.pipe(z.string().min(1, 'must not be empty'));
 
 export const oneOf = <const T extends readonly [string, ...string[]]>(values: T) =>
   text.pipe(z.enum(values, { error: `expected one of ${values.join(', ')}` }));
+
+export const commaList = text.pipe(
+  z.string().transform((s) =>
+    s
+      .split(',')
+      .map((x) => x.trim())
+      .filter(Boolean),
+  ),
+);
+
+export const absolutePathList = commaList.refine((paths) => paths.every((p) => isAbsolute(p)), 'expected absolute paths, separated by commas');
+
+export const boolean = z
+  .union([z.boolean(), z.string()])
+  .transform((v, ctx) => {
+    if (typeof v === 'boolean') return v;
+    if (/^(true|1|yes|on)$/i.test(v)) return true;
+    if (/^(false|0|no|off)$/i.test(v)) return false;
+    ctx.addIssue({ code: 'custom', message: 'expected true or false' });
+    return z.NEVER;
+  });
+
+/** A map of header names to values: a YAML mapping, or JSON in the environment. */
+export const headerMap = z
+  .union([z.string(), z.record(z.string(), z.union([z.string(), z.number()]))])
+  .transform((v, ctx) => {
+    let value: unknown = v;
+    if (typeof v === 'string') {
+      try {
+        value = JSON.parse(v);
+      } catch {
+        ctx.addIssue({ code: 'custom', message: 'expected a JSON object of header names to values' });
+        return z.NEVER;
+      }
+    }
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+      ctx.addIssue({ code: 'custom', message: 'expected a JSON object of header names to values' });
+      return z.NEVER;
+    }
+    const out: Record<string, string> = {};
+    for (const [k, x] of Object.entries(value)) {
+      if (!/^[A-Za-z0-9-]+$/.test(k) || typeof x === 'object') {
+        ctx.addIssue({ code: 'custom', message: `invalid header ${JSON.stringify(k)}` });
+        return z.NEVER;
+      }
+      out[k] = String(x);
+    }
+    return out;
+  });
+
+/** "off", "in-cluster", or the absolute path of a kubeconfig file. */
+export const kubernetesSource = text.pipe(z.string().refine((s) => s === 'off' || s === 'in-cluster' || isAbsolute(s), 'expected off, in-cluster, or the absolute path of a kubeconfig'));
