@@ -117,6 +117,12 @@ const alertRouterOwn = {
   sinkRetryBaseMs: setting({ env: 'BEESTING_SINK_RETRY_BASE_MS', schema: integer(1, 60_000), default: 500, description: 'First retry delay; doubles per attempt.' }),
   sinkRetryMaxMs: setting({ env: 'BEESTING_SINK_RETRY_MAX_MS', schema: integer(1, 600_000), default: 10_000, description: 'Longest retry delay.' }),
   summarySweepMs: setting({ env: 'BEESTING_SUMMARY_SWEEP_MS', schema: integer(50, 60_000), default: 1000, description: 'How often ended dedup windows are checked for a summary to send.' }),
+  ackWaitSeconds: setting({
+    env: 'BEESTING_ROUTER_ACK_WAIT_SECONDS',
+    schema: integer(1, 3600),
+    default: 30,
+    description: 'How long an event in the hands of a replica that died waits before another replica gets it. Same on all replicas.',
+  }),
   concurrency: setting({ env: 'BEESTING_ROUTER_CONCURRENCY', schema: integer(1, 1024), default: 32, description: 'Events handled at once by one replica.' }),
 } satisfies Settings;
 

@@ -95,7 +95,7 @@ export class AccessEventHandler {
   /** Sends a window's first alert to the sinks that have not settled it yet. */
   private async finishFirst(wkey: string, window: AlertWindow, delivery: Pick<Delivery, 'working'>): Promise<void> {
     const alert = alertFromWindow(window, AlertKind.FIRST, this.o.cluster);
-    const heartbeat = setInterval(() => delivery.working(), 5000);
+    const heartbeat = setInterval(() => delivery.working(), 1000);
     try {
       await this.o.dispatcher.dispatch(alert, {
         skip: window.firstSettled,

@@ -65,7 +65,8 @@ export async function startAlertFeed(nc: NatsConnection, address: { host: string
     stop: async () => {
       subscription.unsubscribe();
       for (const w of watchers) w.call.destroy(Object.assign(new Error('shutting down'), { code: status.UNAVAILABLE }));
-      await new Promise<void>((resolve) => server.tryShutdown(() => resolve()));
+      watchers.clear();
+      server.forceShutdown();
     },
   };
 }

@@ -21,7 +21,7 @@ export type AlertRouterConfig = ConfigOf<(typeof alertRouterSettings)['settings'
 /** The durable consumer all replicas share. */
 export const ROUTER_CONSUMER = 'alert-router';
 
-const SEVERITY: Record<string, Severity> = { medium: Severity.MEDIUM, high: Severity.HIGH, critical: Severity.CRITICAL };
+const severity = (name: string): Severity => (name === 'critical' ? Severity.CRITICAL : name === 'high' ? Severity.HIGH : Severity.MEDIUM);
 
 export function sinksFromConfig(config: AlertRouterConfig, bus: BusConnection, onForbidden: (what: string) => void): Sink[] {
   return buildSinks(
@@ -37,10 +37,10 @@ export function sinksFromConfig(config: AlertRouterConfig, bus: BusConnection, o
       kubernetes: config.kubernetes,
       kubernetesAnnotatePod: config.kubernetesAnnotatePod,
       minSeverity: {
-        webhook: SEVERITY[config.webhookMinSeverity]!,
-        slack: SEVERITY[config.slackMinSeverity]!,
-        nats: SEVERITY[config.natsMinSeverity]!,
-        kubernetes: SEVERITY[config.kubernetesMinSeverity]!,
+        webhook: severity(config.webhookMinSeverity),
+        slack: severity(config.slackMinSeverity),
+        nats: severity(config.natsMinSeverity),
+        kubernetes: severity(config.kubernetesMinSeverity),
       },
       timeoutMs: config.sinkTimeoutMs,
       retry: { maxAttempts: config.sinkMaxAttempts, baseDelayMs: config.sinkRetryBaseMs, maxDelayMs: config.sinkRetryMaxMs },
@@ -83,7 +83,7 @@ export async function startAlertRouter(config: AlertRouterConfig, deps: { logger
 
   const consumer: DurableConsumer = runDurableConsumer({
     bus,
-    spec: { stream: EVENTS_STREAM, durable: ROUTER_CONSUMER, ackWaitMs: 30_000, maxDeliver: -1, maxAckPending: 10_000 },
+    spec: { stream: EVENTS_STREAM, durable: ROUTER_CONSUMER, ackWaitMs: config.ackWaitSeconds * 1000, maxDeliver: -1, maxAckPending: 10_000 },
     schema: AccessEventSchema,
     concurrency: config.concurrency,
     handle: (event, delivery) => handler.handle(event, delivery),

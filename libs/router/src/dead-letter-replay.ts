@@ -1,8 +1,10 @@
-import { DLQ_STREAM, readDeadLetter } from '@beesting/bus';
-import type { BusConnection, BusLogger } from '@beesting/bus';
+import { BusConnection, DLQ_STREAM, readDeadLetter } from '@beesting/bus';
+import type { BusLogger } from '@beesting/bus';
 import { AlertSchema, decodeMessage } from '@beesting/events';
 import { deliverWithRetries } from '@beesting/sinks';
 import type { Sink } from '@beesting/sinks';
+import { sinksFromConfig } from './alert-router.js';
+import type { AlertRouterConfig } from './alert-router.js';
 
 export interface ReplayReport {
   replayed: number;
@@ -49,9 +51,7 @@ export async function replayDeadLetters(bus: BusConnection, sinks: readonly Sink
 }
 
 /** The `replay-dlq` command: connect, build the configured sinks, replay, report. */
-export async function runDeadLetterReplay(config: import('./alert-router.js').AlertRouterConfig, logger: BusLogger): Promise<ReplayReport> {
-  const { BusConnection } = await import('@beesting/bus');
-  const { sinksFromConfig } = await import('./alert-router.js');
+export async function runDeadLetterReplay(config: AlertRouterConfig, logger: BusLogger): Promise<ReplayReport> {
   const bus = BusConnection.start({ servers: config.natsUrl, name: 'beesting-dlq-replay', logger });
   try {
     await bus.ready(10_000);

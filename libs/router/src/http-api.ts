@@ -53,7 +53,7 @@ export function buildHttpApi(o: HttpApiOptions): FastifyInstance {
     alert.id = `test-${newEventId()}`;
     alert.kind = AlertKind.FIRST;
     alert.cluster = o.cluster;
-    alert.event!.trap!.memo = 'Synthetic test alert from POST /api/v1/test: nothing was accessed.';
+    if (alert.event?.trap) alert.event.trap.memo = 'Synthetic test alert from POST /api/v1/test: nothing was accessed.';
     const results = await o.dispatcher.dispatch(alert);
     return {
       alertId: alert.id,

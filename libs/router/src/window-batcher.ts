@@ -59,8 +59,7 @@ export class WindowBatcher {
 
   private async drain(wkey: string): Promise<void> {
     for (;;) {
-      const queue = this.queues.get(wkey)!;
-      const batch = queue.splice(0);
+      const batch = this.queues.get(wkey)?.splice(0) ?? [];
       if (batch.length === 0) {
         this.queues.delete(wkey);
         return;
@@ -72,7 +71,7 @@ export class WindowBatcher {
           outcomes = applied.outcomes;
           return applied.next;
         });
-        batch.forEach((p, i) => p.resolve(outcomes[i]!));
+        batch.forEach((p, i) => p.resolve(outcomes[i] ?? { kind: 'counted' }));
       } catch (err) {
         batch.forEach((p) => p.reject(err as Error));
       }

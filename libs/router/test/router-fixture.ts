@@ -21,7 +21,7 @@ export function useRouterRig() {
     webhook: Awaited<ReturnType<typeof startWebhookReceiver>>;
     slack: Awaited<ReturnType<typeof startSlackReceiver>>;
     kube: Awaited<ReturnType<typeof startFakeKubernetesApi>>;
-    routers: RunningRouter[];
+    routers: Array<RunningRouter & { registry: Registry }>;
     env(extra?: Env): Env;
     startRouter(extra?: Env): Promise<RunningRouter & { registry: Registry }>;
     publish(event: AccessEvent): Promise<void>;
@@ -48,16 +48,16 @@ export function useRouterRig() {
       BEESTING_SINK_RETRY_MAX_MS: '200',
       BEESTING_SINK_MAX_ATTEMPTS: '3',
       BEESTING_SUMMARY_SWEEP_MS: '100',
-      BEESTING_LOG_LEVEL: 'warn',
+      BEESTING_LOG_LEVEL: 'error',
       BEESTING_HOST_ALLOWLIST: '/usr/bin/restic',
       ...extra,
     });
     rig.startRouter = async (extra = {}) => {
       const registry = new Registry();
       const config = loadConfig(alertRouterSettings, { env: rig.env(extra) });
-      const router = await startAlertRouter(config, { logger: createLogger({ app: 'alert-router', level: config.logLevel }), registry });
+      const router = Object.assign(await startAlertRouter(config, { logger: createLogger({ app: 'alert-router', level: config.logLevel }), registry }), { registry });
       rig.routers.push(router);
-      return Object.assign(router, { registry });
+      return router;
     };
     rig.publish = async (event) => {
       await rig.bus.jetstream!.publish(accessSubject(event.owner!.node), encodeMessage(AccessEventSchema, event), { msgID: event.id });

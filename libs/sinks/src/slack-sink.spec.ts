@@ -2,7 +2,7 @@ import { blockKitProblems, startSlackReceiver } from '@beesting/testing';
 import { afterAll, describe, expect, it } from 'vitest';
 import { renderSlack, SlackSink } from './slack-sink.js';
 import { deliverWithRetries } from './deliver.js';
-import { hostileAlert } from './test-alerts.js';
+import { hostileAlert } from '../test/hostile-alert.js';
 import { sampleAlert } from '@beesting/events';
 
 describe('the Slack sink', () => {

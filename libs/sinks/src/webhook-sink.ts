@@ -1,4 +1,5 @@
 import type { Agent } from 'node:http';
+import { hostname } from 'node:os';
 import { AlertSchema, Severity, toJsonString } from '@beesting/events';
 import type { Alert } from '@beesting/events';
 import { httpPost } from './http-post.js';
@@ -6,6 +7,8 @@ import { DEFAULT_RETRY } from './retry-policy.js';
 import type { RetryPolicy } from './retry-policy.js';
 import type { SendContext, Sink } from './sink.js';
 import { signWebhook } from './webhook-signature.js';
+
+const SENDER = `${hostname()}/${process.pid}`;
 
 export interface WebhookSinkConfig {
   url: string;
@@ -46,6 +49,8 @@ export class WebhookSink implements Sink<string> {
       headers: {
         ...this.config.headers,
         'user-agent': 'beesting-alert-router',
+        // Which replica sent it: for operators tracing a delivery.
+        'beesting-sender': SENDER,
         'beesting-signature': signWebhook(this.config.secret, body, t),
         'beesting-delivery': alert.id,
         'beesting-attempt': String(ctx.attempt),

@@ -7,9 +7,18 @@ export interface ReceivedRequest {
   headers: IncomingHttpHeaders;
   body: string;
   at: number;
+  /** The status written back; 0 until then, and for ever if the client went away first. */
+  status: number;
 }
 
-export type Responder = (request: ReceivedRequest, index: number) => { status: number; headers?: Record<string, string>; body?: string };
+export interface Answer {
+  status: number;
+  headers?: Record<string, string>;
+  body?: string;
+}
+
+/** May answer later (a Promise), to play a slow or hanging server. */
+export type Responder = (request: ReceivedRequest, index: number) => Answer | Promise<Answer>;
 
 export interface HttpReceiver {
   readonly url: string;
@@ -27,11 +36,14 @@ export async function startHttpReceiver(responder: Responder = () => ({ status: 
     req.setEncoding('utf8');
     req.on('data', (c: string) => (body += c));
     req.on('end', () => {
-      const received = { method: req.method ?? '', path: req.url ?? '', headers: req.headers, body, at: Date.now() };
+      const received: ReceivedRequest = { method: req.method ?? '', path: req.url ?? '', headers: req.headers, body, at: Date.now(), status: 0 };
       requests.push(received);
-      const answer = respond(received, requests.length - 1);
-      res.writeHead(answer.status, { 'content-type': 'application/json', ...answer.headers });
-      res.end(answer.body ?? '{}');
+      void Promise.resolve(respond(received, requests.length - 1)).then((answer) => {
+        if (res.destroyed) return;
+        res.writeHead(answer.status, { 'content-type': 'application/json', ...answer.headers });
+        res.end(answer.body ?? '{}');
+        received.status = answer.status;
+      });
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

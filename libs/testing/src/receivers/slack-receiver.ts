@@ -4,7 +4,10 @@ import { startHttpReceiver } from './http-receiver.js';
 // checks each payload against the Block Kit rules the message relies on and reports
 // every problem, including anything Slack would parse as a mention, link or formatting.
 
-const TEXT_LIMITS: Record<string, number> = { header: 150, section: 3000, field: 2000, context: 2000 };
+const HEADER_LIMIT = 150;
+const SECTION_LIMIT = 3000;
+const FIELD_LIMIT = 2000;
+const CONTEXT_LIMIT = 2000;
 
 export function blockKitProblems(payload: unknown): string[] {
   const problems: string[] = [];
@@ -19,22 +22,22 @@ export function blockKitProblems(payload: unknown): string[] {
     const at = `blocks[${i}]`;
     switch (block['type']) {
       case 'header':
-        textObject(`${at}.text`, block['text'], TEXT_LIMITS['header']!, problems, ['plain_text']);
+        textObject(`${at}.text`, block['text'], HEADER_LIMIT, problems, ['plain_text']);
         break;
       case 'section': {
         if (!block['text'] && !block['fields']) problems.push(`${at}: a section needs text or fields`);
-        if (block['text']) textObject(`${at}.text`, block['text'], TEXT_LIMITS['section']!, problems);
+        if (block['text']) textObject(`${at}.text`, block['text'], SECTION_LIMIT, problems);
         const fields = block['fields'];
         if (fields !== undefined) {
           if (!Array.isArray(fields) || fields.length > 10) problems.push(`${at}.fields: at most 10 fields`);
-          else fields.forEach((f, j) => textObject(`${at}.fields[${j}]`, f, TEXT_LIMITS['field']!, problems));
+          else fields.forEach((f, j) => textObject(`${at}.fields[${j}]`, f, FIELD_LIMIT, problems));
         }
         break;
       }
       case 'context': {
         const elements = block['elements'];
         if (!Array.isArray(elements) || elements.length === 0 || elements.length > 10) problems.push(`${at}.elements: 1 to 10 elements`);
-        else elements.forEach((e, j) => textObject(`${at}.elements[${j}]`, e, TEXT_LIMITS['context']!, problems));
+        else elements.forEach((e, j) => textObject(`${at}.elements[${j}]`, e, CONTEXT_LIMIT, problems));
         break;
       }
       case 'divider':

@@ -7,7 +7,8 @@ export interface WebhookDelivery {
   /** The Beesting-Signature header checked against the raw body, as a receiver would. */
   signatureValid: boolean;
   body: Record<string, unknown>;
-  status: number;
+  /** The status the sender got: 0 while unanswered, or if it went away first. */
+  readonly status: number;
   request: ReceivedRequest;
 }
 
@@ -18,16 +19,17 @@ export interface WebhookDelivery {
 export async function startWebhookReceiver(secret: string, responder: Responder = () => ({ status: 200 })) {
   const deliveries: WebhookDelivery[] = [];
   let respond = responder;
-  const receiver = await startHttpReceiver((request, index) => {
-    const answer = respond(request, index);
+  const receiver = await startHttpReceiver(async (request, index) => {
     deliveries.push({
       deliveryId: String(request.headers['beesting-delivery'] ?? ''),
       signatureValid: verify(secret, request.body, String(request.headers['beesting-signature'] ?? '')),
       body: safeJson(request.body),
-      status: answer.status,
+      get status() {
+        return request.status;
+      },
       request,
     });
-    return answer;
+    return respond(request, index);
   });
   return {
     url: `${receiver.url}/hooks/beesting`,
@@ -40,10 +42,10 @@ export async function startWebhookReceiver(secret: string, responder: Responder 
 }
 
 function verify(secret: string, body: string, header: string): boolean {
-  const match = /^t=(\d+),v1=([0-9a-f]{64})$/.exec(header);
-  if (!match) return false;
-  const expected = createHmac('sha256', secret).update(`${match[1]}.${body}`).digest();
-  return Math.abs(Date.now() / 1000 - Number(match[1])) < 300 && timingSafeEqual(expected, Buffer.from(match[2]!, 'hex'));
+  const [, t, v1] = /^t=(\d+),v1=([0-9a-f]{64})$/.exec(header) ?? [];
+  if (!t || !v1) return false;
+  const expected = createHmac('sha256', secret).update(`${t}.${body}`).digest();
+  return Math.abs(Date.now() / 1000 - Number(t)) < 300 && timingSafeEqual(expected, Buffer.from(v1, 'hex'));
 }
 
 function safeJson(text: string): Record<string, unknown> {
