@@ -1,4 +1,5 @@
-import { AccessKind, OpenerClassification } from '@beesting/events';
+import { trapKey } from '@beesting/bus';
+import { AccessKind, encodeMessage, OpenerClassification, sampleTrapRegistration, TrapRegistrationSchema } from '@beesting/events';
 import { describe, expect, it } from 'vitest';
 import { accessEvent, until, useRouterRig } from './router-fixture.js';
 
@@ -46,5 +47,20 @@ describe('the alert-router with every sink enabled', () => {
     }
     await new Promise((r) => setTimeout(r, 500));
     expect(forTrap('sev-agent').webhook()).toEqual([]);
+  });
+
+  it('fills in what the event lacks from the trap inventory (KV)', async () => {
+    const registration = sampleTrapRegistration();
+    registration.trap!.id = 'inventoried';
+    registration.trap!.memo = 'EKS token decoy from policy "default"; rotate nothing, investigate the pod';
+    const kv = await rig.bus.jetstream!.views.kv('beesting_traps', { bindOnly: true });
+    await kv.put(trapKey(registration.owner!.node, 'inventoried'), encodeMessage(TrapRegistrationSchema, registration));
+    const event = accessEvent('inventoried');
+    event.trap!.memo = '';
+    event.owner!.pod!.labels = {};
+    await rig.publish(event);
+    const [d] = await until(() => forTrap('inventoried').webhook(), (x) => x.length === 1, 5000, 'the enriched alert');
+    expect((d!.body as any).event.trap.memo).toBe(registration.trap!.memo);
+    expect((d!.body as any).event.owner.pod.labels).toEqual({ app: 'sample' });
   });
 });

@@ -48,12 +48,14 @@ export function httpPost(url: URL, body: string, options: HttpPostOptions): Prom
   });
 }
 
-export interface MutualTls {
-  cert: string | Buffer;
-  key: string | Buffer;
-  ca?: string | Buffer;
+export interface TlsFiles {
+  /** Client certificate and key, for mutual TLS. */
+  cert?: Buffer;
+  key?: Buffer;
+  /** CA bundle the server's certificate must chain to. */
+  ca?: Buffer;
 }
 
-export function mutualTlsAgent(tls: MutualTls): HttpsAgent {
-  return new HttpsAgent({ cert: tls.cert, key: tls.key, ...(tls.ca ? { ca: tls.ca } : {}), keepAlive: true });
+export function tlsAgent(tls: TlsFiles): HttpsAgent {
+  return new HttpsAgent({ ...tls, keepAlive: true });
 }

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Severity } from '@beesting/events';
 import type { JetStreamClient } from 'nats';
-import { mutualTlsAgent } from './http-post.js';
+import { tlsAgent } from './http-post.js';
 import { KubernetesSink } from './kubernetes-sink.js';
 import { NatsSink } from './nats-sink.js';
 import type { RetryPolicy } from './retry-policy.js';
@@ -39,14 +39,9 @@ export function buildSinks(settings: SinkSettings, deps: SinkDependencies): Sink
   });
   const sinks: Sink[] = [];
   if (settings.webhookUrl && settings.webhookSecret) {
-    const tls =
-      settings.webhookTlsCert && settings.webhookTlsKey
-        ? mutualTlsAgent({
-            cert: readFileSync(settings.webhookTlsCert),
-            key: readFileSync(settings.webhookTlsKey),
-            ...(settings.webhookTlsCa ? { ca: readFileSync(settings.webhookTlsCa) } : {}),
-          })
-        : undefined;
+    const read = (path: string | undefined) => (path ? readFileSync(path) : undefined);
+    const files = { cert: read(settings.webhookTlsCert), key: read(settings.webhookTlsKey), ca: read(settings.webhookTlsCa) };
+    const tls = files.cert || files.ca ? tlsAgent(Object.fromEntries(Object.entries(files).filter(([, v]) => v)) as typeof files) : undefined;
     sinks.push(
       new WebhookSink({
         url: settings.webhookUrl,
