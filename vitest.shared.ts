@@ -6,7 +6,7 @@ import { defineConfig } from 'vitest/config';
 // "@beesting/source" export condition, so tests never need a prior build.
 const workspaceRoot = fileURLToPath(new URL('.', import.meta.url));
 
-export function projectTestConfig(projectDir: string, overrides: { testTimeout?: number } = {}) {
+export function projectTestConfig(projectDir: string, overrides: { testTimeout?: number; serial?: boolean } = {}) {
   const name = basename(projectDir);
   return defineConfig({
     root: projectDir,
@@ -17,6 +17,7 @@ export function projectTestConfig(projectDir: string, overrides: { testTimeout?:
       watch: false,
       include: ['src/**/*.spec.ts', 'test/**/*.spec.ts'],
       testTimeout: overrides.testTimeout ?? 10_000,
+      ...(overrides.serial ? { fileParallelism: false } : {}),
       hookTimeout: 30_000,
       reporters: ['default', 'json'],
       outputFile: { json: join(workspaceRoot, 'reports', 'vitest', `${name}.json`) },
