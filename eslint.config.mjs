@@ -4,7 +4,7 @@ import nx from '@nx/eslint-plugin';
 // and shared. The native BPF addon belongs to the monitor: nothing else may load it,
 // by package name, by .node file, or through the addon helper packages.
 const NATIVE_ADDON_PACKAGES = ['node-addon-api', 'bindings', 'node-gyp-build'];
-const MONITOR_FILES = ['apps/monitor/**', 'libs/bpf-native/**'];
+const MONITOR_FILES = ['apps/monitor/**', 'libs/detection/**', 'libs/bpf-native/**'];
 
 export default [
   ...nx.configs['flat/base'],

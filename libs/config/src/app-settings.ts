@@ -63,6 +63,12 @@ export const monitorSettings = {
       default: 'auto',
       description: 'Detection backend; auto tries lsm, then fentry, then tracepoint.',
     }),
+    rateLimitMs: setting({
+      env: 'BEESTING_RATE_LIMIT_MS',
+      schema: integer(0, 3_600_000),
+      default: 1000,
+      description: 'At most one event per decoy and process in this interval; repeats are counted into the next. 0: no limit.',
+    }),
     spoolMaxBytes: setting({
       env: 'BEESTING_SPOOL_MAX_BYTES',
       schema: integer(4096, 2 ** 40),

@@ -1,0 +1,54 @@
+import type { AccessRecord } from '@beesting/bpf-native';
+import { AccessEventSchema, AccessKind, create, DetectionBackend, newEventId, OpenerClassification, timestampFromDate } from '@beesting/events';
+import type { AccessEvent, TrapRegistration } from '@beesting/events';
+import { ancestorsOf, readProcess } from './process-info.js';
+import type { ProcessInfo } from './process-info.js';
+
+const BACKEND = { lsm: DetectionBackend.LSM_FILE_OPEN, fentry: DetectionBackend.FENTRY_SECURITY_FILE_OPEN, tracepoint: DetectionBackend.TRACEPOINT } as const;
+
+/** bpf_ktime_get_ns() and process.hrtime() read the same clock (CLOCK_MONOTONIC). */
+export function monotonicToDate(monotonicNs: bigint, nowMs = Date.now(), nowMonotonicNs = process.hrtime.bigint()): Date {
+  return new Date(nowMs - Number(nowMonotonicNs - monotonicNs) / 1e6);
+}
+
+function classify(openerContainer: string, ownerContainer: string): OpenerClassification {
+  if (!openerContainer) return OpenerClassification.HOST;
+  return openerContainer === ownerContainer ? OpenerClassification.OWN_CONTAINER : OpenerClassification.OTHER_CONTAINER;
+}
+
+const asProcess = (p: ProcessInfo) => ({ pid: p.pid, tgid: p.pid, uid: p.uid, gid: p.gid, comm: p.comm, exe: p.exe, argv: p.argv, cwd: p.cwd });
+
+/** The AccessEvent for one kernel record of an armed trap, with what /proc still tells of the opener. */
+export function buildAccessEvent(record: AccessRecord, registration: TrapRegistration, readProc = readProcess): AccessEvent {
+  const info = readProc(record.tgid);
+  const containerId = info?.containerId ?? '';
+  const ancestors = ancestorsOf(record.ppid, containerId).map(asProcess);
+  return create(AccessEventSchema, {
+    id: newEventId(),
+    trap: registration.trap,
+    owner: registration.owner,
+    opener: {
+      process: {
+        pid: record.pid,
+        tgid: record.tgid,
+        uid: record.uid,
+        gid: record.gid,
+        comm: record.comm,
+        exe: info?.exe ?? '',
+        argv: info?.argv ?? [],
+        cwd: info?.cwd ?? '',
+      },
+      cgroupId: record.cgroupId,
+      containerId,
+      mountNs: BigInt(record.mountNs),
+      pidNs: BigInt(record.pidNs),
+      ancestors,
+      classification: classify(containerId, registration.owner?.container?.id ?? ''),
+    },
+    backend: BACKEND[record.backend],
+    accessKind: record.kind === 'exec' ? AccessKind.EXEC : AccessKind.OPEN,
+    suppressedCount: record.suppressed,
+    observedAt: timestampFromDate(monotonicToDate(record.monotonicNs)),
+    reportedAt: timestampFromDate(new Date()),
+  });
+}
