@@ -1,7 +1,8 @@
 import type { AccessRecord } from '@beesting/bpf-native';
 import { AccessEventSchema, AccessKind, create, DetectionBackend, newEventId, OpenerClassification, timestampFromDate } from '@beesting/events';
 import type { AccessEvent, TrapRegistration } from '@beesting/events';
-import { ancestorsOf, readProcess } from './process-info.js';
+import type { CgroupResolver } from './cgroup-resolver.js';
+import { ancestorsOf, containerIdFromCgroup, readProcess } from './process-info.js';
 import type { ProcessInfo } from './process-info.js';
 
 const BACKEND = { lsm: DetectionBackend.LSM_FILE_OPEN, fentry: DetectionBackend.FENTRY_SECURITY_FILE_OPEN, tracepoint: DetectionBackend.TRACEPOINT } as const;
@@ -19,9 +20,11 @@ function classify(openerContainer: string, ownerContainer: string): OpenerClassi
 const asProcess = (p: ProcessInfo) => ({ pid: p.pid, tgid: p.pid, uid: p.uid, gid: p.gid, comm: p.comm, exe: p.exe, argv: p.argv, cwd: p.cwd });
 
 /** The AccessEvent for one kernel record of an armed trap, with what /proc still tells of the opener. */
-export function buildAccessEvent(record: AccessRecord, registration: TrapRegistration, readProc = readProcess): AccessEvent {
+export function buildAccessEvent(record: AccessRecord, registration: TrapRegistration, cgroups?: CgroupResolver, readProc = readProcess): AccessEvent {
   const info = readProc(record.tgid);
-  const containerId = info?.containerId ?? '';
+  // The kernel's cgroup id first: it outlives a process that opened the decoy and exited.
+  const cgroupPath = cgroups?.pathOf(record.cgroupId);
+  const containerId = (cgroupPath !== undefined ? containerIdFromCgroup(`0::${cgroupPath}`) : undefined) ?? info?.containerId ?? '';
   const ancestors = ancestorsOf(record.ppid, containerId).map(asProcess);
   return create(AccessEventSchema, {
     id: newEventId(),

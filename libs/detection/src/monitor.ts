@@ -11,6 +11,7 @@ import type { Registry } from 'prom-client';
 import { buildAccessEvent } from './access-event-builder.js';
 import { ArmedTraps, TrapError } from './armed-traps.js';
 import { CANARY_COOKIE, plantCanary } from './canary.js';
+import { CgroupResolver } from './cgroup-resolver.js';
 import { registerMonitorMetrics } from './monitor-metrics.js';
 
 export type MonitorConfig = ConfigOf<(typeof monitorSettings)['settings']>;
@@ -35,6 +36,7 @@ export async function startMonitor(config: MonitorConfig, deps: { logger: Logger
   detector.exclude(process.pid);
   detector.setRateLimit(BigInt(config.rateLimitMs) * 1_000_000n);
   const traps = new ArmedTraps(detector);
+  const cgroups = new CgroupResolver();
   const metrics = registerMonitorMetrics(registry, detector, () => traps.size);
 
   const bus = BusConnection.start({ servers: config.natsUrl, name: `beesting-monitor-${config.nodeName}`, logger });
@@ -57,7 +59,7 @@ export async function startMonitor(config: MonitorConfig, deps: { logger: Logger
         metrics.unknownCookie.inc();
         continue;
       }
-      const event = buildAccessEvent(record, registration);
+      const event = buildAccessEvent(record, registration, cgroups);
       metrics.published.inc();
       publisher.publish(accessSubject(config.nodeName), encodeMessage(AccessEventSchema, event), event.id).catch((err: Error) => logger.error({ err: err.message, event: event.id }, 'event could not be published or spooled'));
     }
