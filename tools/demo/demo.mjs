@@ -25,7 +25,7 @@ let server;
 let webhook;
 let bus;
 
-function start(app, env, log) {
+function start(app, env) {
   const child = spawn(process.execPath, [`apps/${app}/dist/main.js`], { env: { PATH: process.env.PATH, ...env }, stdio: ['ignore', 'ignore', 'ignore'] });
   children.push(child);
   return child;

@@ -1,4 +1,4 @@
-import { statSync } from 'node:fs';
+import { mkdirSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { BpfError } from './bpf-error.js';
 import { kernelDev } from './kernel-dev.js';
@@ -13,6 +13,11 @@ export interface LoadOptions {
   /** 'auto' tries lsm, then fentry, then tracepoint, and keeps the first that loads. */
   backend?: Backend | 'auto';
   objectPath?: string;
+  /**
+   * A directory in bpffs: maps and links are pinned there, so detection goes on while the
+   * process is away, and a restart takes over what is pinned (queued records included).
+   */
+  pinDir?: string;
 }
 
 export interface LoadResult {
@@ -40,7 +45,8 @@ export class BpfDetector {
     const rejected: LoadResult['rejected'] = [];
     for (const backend of order) {
       try {
-        const native = new addon.BpfObject(objectPath, BACKENDS.indexOf(backend));
+        if (options.pinDir) mkdirSync(options.pinDir, { recursive: true, mode: 0o700 });
+        const native = new addon.BpfObject(objectPath, BACKENDS.indexOf(backend), options.pinDir);
         return { detector: new BpfDetector(native, backend), backend, rejected };
       } catch (err) {
         const error = BpfError.from(err);
@@ -80,6 +86,22 @@ export class BpfDetector {
     this.call(() => this.native.mapUpdate('bst_config', u32(0), u64(intervalNs)));
   }
 
+  /** The rate limiter's state: per (decoy, process), the opens folded since its last record. */
+  rateEntries(): Array<{ cookie: bigint; tgid: number; lastNs: bigint; suppressed: bigint }> {
+    return this.call(() => this.native.mapKeys('bst_rate')).flatMap((key) => {
+      const value = this.native.mapLookup('bst_rate', key);
+      return value ? [{ cookie: key.readBigUInt64LE(0), tgid: key.readUInt32LE(8), lastNs: value.readBigUInt64LE(0), suppressed: value.readBigUInt64LE(8) }] : [];
+    });
+  }
+
+  /** Drops a rate-limiter entry: the process's next open of the decoy is reported at once. */
+  forgetRate(cookie: bigint, tgid: number): boolean {
+    const key = Buffer.alloc(16);
+    key.writeBigUInt64LE(cookie, 0);
+    key.writeUInt32LE(tgid, 8);
+    return this.call(() => this.native.mapDelete('bst_rate', key));
+  }
+
   counters(): BpfCounters {
     const values = this.call(() => this.native.counters());
     return Object.fromEntries(COUNTERS.map((name, i) => [name, values[i] ?? 0n])) as BpfCounters;
@@ -95,8 +117,19 @@ export class BpfDetector {
     return this.call(() => this.native.consumeEvents());
   }
 
-  pinMaps(dir: string): void {
-    this.call(() => this.native.pinMaps(dir));
+  /** Links taken over from an earlier run (0 on a fresh start). */
+  get reusedLinks(): number {
+    return this.native.reusedLinks();
+  }
+
+  /** Forgets every excluded process: pids of an earlier run may belong to anyone now. */
+  clearExcluded(): void {
+    for (const key of this.call(() => this.native.mapKeys('bst_excluded'))) this.native.mapDelete('bst_excluded', key);
+  }
+
+  /** Removes the pins (for an uninstall, or a test cleaning up). */
+  unpin(): void {
+    this.call(() => this.native.unpin());
   }
 
   close(): void {

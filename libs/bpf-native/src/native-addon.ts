@@ -10,12 +10,13 @@ export interface NativeBpfObject {
   startEvents(onRecords: (records: Buffer) => void): void;
   stopEvents(): void;
   consumeEvents(): number;
-  pinMaps(dir: string): void;
+  unpin(): void;
+  reusedLinks(): number;
   close(): void;
 }
 
 interface Addon {
-  BpfObject: new (objectPath: string, backend: number) => NativeBpfObject;
+  BpfObject: new (objectPath: string, backend: number, pinDir?: string) => NativeBpfObject;
   possibleCpus: number;
 }
 

@@ -8,6 +8,7 @@ import { absolutePath, absolutePathList, boolean, headerMap, hostPort, httpUrl, 
 export const DEFAULT_PORTS = { injector: 9731, monitor: 9732, alertRouter: 9733, alertRouterGrpc: 9734 } as const;
 
 const severity = oneOf(['medium', 'high', 'critical']);
+const pinDir = absolutePath.or(oneOf(['off']));
 
 const common = (httpPort: number) =>
   ({
@@ -62,6 +63,12 @@ export const monitorSettings = {
       schema: oneOf(['auto', 'lsm', 'fentry', 'tracepoint']),
       default: 'auto',
       description: 'Detection backend; auto tries lsm, then fentry, then tracepoint.',
+    }),
+    bpfPinDir: setting({
+      env: 'BEESTING_BPF_PIN_DIR',
+      schema: pinDir,
+      default: '/sys/fs/bpf/beesting',
+      description: 'Where maps and links are pinned (in bpffs) so detection outlives a restart; off: no pinning.',
     }),
     rateLimitMs: setting({
       env: 'BEESTING_RATE_LIMIT_MS',

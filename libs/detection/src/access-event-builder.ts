@@ -55,3 +55,37 @@ export function buildAccessEvent(record: AccessRecord, registration: TrapRegistr
     reportedAt: timestampFromDate(new Date()),
   });
 }
+
+/**
+ * The opens the rate limiter folded and no later record carried: one event standing for
+ * all of them (itself one, suppressed_count the rest), from what is known of the process.
+ */
+export function buildFoldedEvent(
+  entry: { cookie: bigint; tgid: number; suppressed: bigint },
+  registration: TrapRegistration,
+  backend: AccessRecord['backend'],
+  cgroups?: CgroupResolver,
+  readProc = readProcess,
+): AccessEvent {
+  const info = readProc(entry.tgid);
+  const record: AccessRecord = {
+    monotonicNs: process.hrtime.bigint(),
+    cookie: entry.cookie,
+    dev: 0n,
+    ino: 0n,
+    cgroupId: 0n,
+    suppressed: entry.suppressed - 1n,
+    mountNs: 0,
+    pidNs: 0,
+    pid: entry.tgid,
+    tgid: entry.tgid,
+    ppid: info?.ppid ?? 0,
+    uid: info?.uid ?? 0,
+    gid: info?.gid ?? 0,
+    kind: 'open',
+    backend,
+    flags: 0,
+    comm: info?.comm ?? '',
+  };
+  return buildAccessEvent(record, registration, cgroups, () => info);
+}

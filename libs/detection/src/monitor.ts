@@ -1,4 +1,5 @@
-import { join } from 'node:path';
+import { statfsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { accessSubject, armSubject, BusConnection, createBusMetrics, decodeToken, disarmSubject, nodeTrapKeys, serveRequests, SpoolFile, SpoolingPublisher, TRAPS_BUCKET } from '@beesting/bus';
 import { BpfDetector } from '@beesting/bpf-native';
 import type { AccessRecord, Backend } from '@beesting/bpf-native';
@@ -8,13 +9,29 @@ import type { TrapRegistration } from '@beesting/events';
 import { fastify } from 'fastify';
 import type { Subscription } from 'nats';
 import type { Registry } from 'prom-client';
-import { buildAccessEvent } from './access-event-builder.js';
+import { buildAccessEvent, buildFoldedEvent } from './access-event-builder.js';
 import { ArmedTraps, TrapError } from './armed-traps.js';
 import { CANARY_COOKIE, plantCanary } from './canary.js';
 import { CgroupResolver } from './cgroup-resolver.js';
 import { registerMonitorMetrics } from './monitor-metrics.js';
 
 export type MonitorConfig = ConfigOf<(typeof monitorSettings)['settings']>;
+
+const BPF_FS_MAGIC = 0xcafe4a11;
+const HELD_RECORDS = 100_000;
+const INVENTORY_WAIT_MS = 10_000;
+
+/** The pin directory if pinning is on and its parent is a mounted bpffs. */
+function usablePinDir(dir: string, logger: Logger): string | undefined {
+  if (dir === 'off') return undefined;
+  try {
+    if (statfsSync(dirname(dir)).type === BPF_FS_MAGIC) return dir;
+  } catch {
+    // reported below
+  }
+  logger.warn({ dir }, 'no bpffs mounted there: not pinning; detection stops while the monitor is down');
+  return undefined;
+}
 
 const BACKEND = { lsm: DetectionBackend.LSM_FILE_OPEN, fentry: DetectionBackend.FENTRY_SECURITY_FILE_OPEN, tracepoint: DetectionBackend.TRACEPOINT } as const;
 
@@ -29,10 +46,12 @@ export interface RunningMonitor {
 
 export async function startMonitor(config: MonitorConfig, deps: { logger: Logger; registry: Registry }): Promise<RunningMonitor> {
   const { logger, registry } = deps;
-  const loaded = BpfDetector.load({ backend: config.bpfBackend as 'auto' | Backend });
+  const pinDir = usablePinDir(config.bpfPinDir, logger);
+  const loaded = BpfDetector.load({ backend: config.bpfBackend as 'auto' | Backend, ...(pinDir ? { pinDir } : {}) });
   for (const r of loaded.rejected) logger.warn({ backend: r.backend, code: r.error.code, err: r.error.message.split('\n')[0] }, 'detection backend unavailable');
-  logger.info({ backend: loaded.backend }, 'detection backend loaded');
   const detector = loaded.detector;
+  logger.info({ backend: loaded.backend, pinDir, tookOverLinks: detector.reusedLinks }, 'detection backend loaded');
+  detector.clearExcluded();
   detector.exclude(process.pid);
   detector.setRateLimit(BigInt(config.rateLimitMs) * 1_000_000n);
   const traps = new ArmedTraps(detector);
@@ -43,15 +62,37 @@ export async function startMonitor(config: MonitorConfig, deps: { logger: Logger
   const spool = SpoolFile.open(join(config.stateDir, 'spool', 'events.spool'), { maxBytes: config.spoolMaxBytes });
   const publisher = new SpoolingPublisher({ bus, spool, metrics: createBusMetrics(registry), logger });
 
-  let markReady!: () => void;
-  const ready = new Promise<void>((r) => (markReady = r));
+  // Ready: the canary came back through the kernel and the arm service listens.
+  let markCanary!: () => void;
+  let markServing!: () => void;
+  const canarySeen = new Promise<void>((r) => (markCanary = r));
+  const serving = new Promise<void>((r) => (markServing = r));
   let isReady = false;
+  let isServing = false;
+  const ready = Promise.all([canarySeen, serving]).then(() => undefined);
+  // Records of an earlier run (pinned ring buffer) can only be named once the inventory is loaded.
+  let inventoryLoaded = false;
+  const held: AccessRecord[] = [];
   const onRecords = (records: AccessRecord[]) => {
+    if (inventoryLoaded) return handle(records);
+    for (const record of records) {
+      if (record.cookie === CANARY_COOKIE) handle([record]);
+      else if (held.length < HELD_RECORDS) held.push(record);
+      else metrics.unknownCookie.inc();
+    }
+  };
+  const inventoryReady = () => {
+    if (inventoryLoaded) return;
+    inventoryLoaded = true;
+    handle(held.splice(0));
+  };
+  setTimeout(inventoryReady, INVENTORY_WAIT_MS).unref();
+  const handle = (records: AccessRecord[]) => {
     for (const record of records) {
       if (record.cookie === CANARY_COOKIE) {
         if (!isReady) logger.info({ backend: record.backend }, 'canary seen: the kernel path works');
         isReady = true;
-        markReady();
+        markCanary();
         continue;
       }
       const registration = traps.lookup(record.cookie);
@@ -66,6 +107,22 @@ export async function startMonitor(config: MonitorConfig, deps: { logger: Logger
   };
   detector.onRecords(onRecords);
   detector.drain();
+  // Opens folded by the rate limit ride on the process's next record; when there is no
+  // next one, they are published here once the interval has passed, so every open counts.
+  const rateLimitNs = BigInt(config.rateLimitMs) * 1_000_000n;
+  const flushTimer = setInterval(() => {
+    if (rateLimitNs === 0n) return;
+    const now = process.hrtime.bigint();
+    for (const entry of detector.rateEntries()) {
+      if (entry.suppressed === 0n || now - entry.lastNs < rateLimitNs) continue;
+      const registration = traps.lookup(entry.cookie);
+      detector.forgetRate(entry.cookie, entry.tgid);
+      if (!registration) continue;
+      const event = buildFoldedEvent(entry, registration, detector.backend, cgroups);
+      metrics.published.inc();
+      publisher.publish(accessSubject(config.nodeName), encodeMessage(AccessEventSchema, event), event.id).catch((err: Error) => logger.error({ err: err.message }, 'event could not be published or spooled'));
+    }
+  }, Math.max(250, config.rateLimitMs));
   const canary = plantCanary(detector, config.stateDir);
   const canaryTimer = setInterval(() => (isReady ? clearInterval(canaryTimer) : canary.trip()), 500);
   canary.trip();
@@ -106,12 +163,16 @@ export async function startMonitor(config: MonitorConfig, deps: { logger: Logger
         { logger },
       ),
     );
+    await nc.flush();
+    isServing = true;
+    markServing();
     const kv = await nc.jetstream().views.kv(TRAPS_BUCKET, { bindOnly: true }).catch(() => undefined);
     if (!kv) {
       logger.warn({ bucket: TRAPS_BUCKET }, 'trap inventory missing: arming on request only');
+      inventoryReady();
       return;
     }
-    const watch = await kv.watch({ key: nodeTrapKeys(config.nodeName) });
+    const watch = await kv.watch({ key: nodeTrapKeys(config.nodeName), initializedFn: () => setImmediate(inventoryReady) });
     stopWatching = () => watch.stop();
     for await (const entry of watch) {
       if (entry.operation !== 'PUT') {
@@ -129,7 +190,9 @@ export async function startMonitor(config: MonitorConfig, deps: { logger: Logger
 
   const http = fastify({ logger: false });
   http.get('/healthz', async () => ({ status: 'ok', backend: detector.backend }));
-  http.get('/readyz', async (_req, res) => (isReady ? { status: 'ready', backend: detector.backend } : res.code(503).send({ status: 'waiting for the canary' })));
+  http.get('/readyz', async (_req, res) =>
+    isReady && isServing ? { status: 'ready', backend: detector.backend } : res.code(503).send({ status: isReady ? 'waiting for NATS' : 'waiting for the canary' }),
+  );
   http.get('/metrics', async (_req, res) => res.type(registry.contentType).send(await registry.metrics()));
   await http.listen({ host: config.httpAddr.host, port: config.httpAddr.port });
   const address = http.server.address();
@@ -141,6 +204,7 @@ export async function startMonitor(config: MonitorConfig, deps: { logger: Logger
     armedTraps: () => traps.size,
     stop: async () => {
       clearInterval(canaryTimer);
+      clearInterval(flushTimer);
       stopWatching?.();
       for (const s of subscriptions) s.unsubscribe();
       await http.close();

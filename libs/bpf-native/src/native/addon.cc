@@ -63,16 +63,21 @@ class BpfObject : public Napi::ObjectWrap<BpfObject> {
                            InstanceMethod("startEvents", &BpfObject::StartEvents),
                            InstanceMethod("stopEvents", &BpfObject::StopEvents),
                            InstanceMethod("consumeEvents", &BpfObject::ConsumeEvents),
-                           InstanceMethod("pinMaps", &BpfObject::PinMaps),
+                           InstanceMethod("unpin", &BpfObject::Unpin),
+                           InstanceMethod("reusedLinks", &BpfObject::ReusedLinks),
                            InstanceMethod("close", &BpfObject::Close),
                        });
   }
 
-  // new BpfObject(path, backendIndex): opens the object and loads + attaches the backend's programs only.
+  // new BpfObject(path, backendIndex, pinDir): opens the object and loads + attaches the
+  // backend's programs only. With a pin directory (in bpffs), maps are pinned there and
+  // reused when already pinned, and links are pinned too: a link already pinned by an
+  // earlier run is kept instead of attaching again, so detection never stopped.
   BpfObject(const Napi::CallbackInfo& info) : Napi::ObjectWrap<BpfObject>(info) {
     Napi::Env env = info.Env();
     std::string path = info[0].As<Napi::String>();
     uint32_t backend = info[1].As<Napi::Number>().Uint32Value();
+    std::string pin_dir = info.Length() > 2 && info[2].IsString() ? info[2].As<Napi::String>().Utf8Value() : "";
     if (backend > 2) {
       bpf_error(env, "BEESTING_ERR_BPF_BACKEND", "unknown backend", 0).ThrowAsJavaScriptException();
       return;
@@ -91,6 +96,14 @@ class BpfObject : public Napi::ObjectWrap<BpfObject> {
                     (kBackendPrograms[backend][1] && strcmp(name, kBackendPrograms[backend][1]) == 0);
       bpf_program__set_autoload(prog, wanted);
     }
+    if (!pin_dir.empty()) {
+      bpf_map* map;
+      bpf_object__for_each_map(map, obj_) {
+        if (bpf_map__is_internal(map)) continue;  // .bss and .rodata hold no state worth keeping
+        std::string pin = pin_dir + "/" + bpf_map__name(map);
+        bpf_map__set_pin_path(map, pin.c_str());
+      }
+    }
     int err = bpf_object__load(obj_);
     if (err) {
       Release();
@@ -99,12 +112,28 @@ class BpfObject : public Napi::ObjectWrap<BpfObject> {
     }
     bpf_object__for_each_program(prog, obj_) {
       if (!bpf_program__autoload(prog)) continue;
+      std::string link_pin = pin_dir.empty() ? "" : pin_dir + "/link_" + bpf_program__name(prog);
+      if (!link_pin.empty()) {
+        bpf_link* kept = bpf_link__open(link_pin.c_str());
+        if (kept) {
+          links_.push_back(kept);
+          reused_links_++;
+          continue;
+        }
+      }
       bpf_link* link = bpf_program__attach(prog);
       if (!link) {
         int attach_err = errno;
         std::string name = bpf_program__name(prog);
         Release();
         bpf_error(env, "BEESTING_ERR_BPF_ATTACH", "cannot attach " + name, attach_err).ThrowAsJavaScriptException();
+        return;
+      }
+      if (!link_pin.empty() && bpf_link__pin(link, link_pin.c_str())) {
+        int pin_err = errno;
+        bpf_link__destroy(link);
+        Release();
+        bpf_error(env, "BEESTING_ERR_BPF_PIN", "cannot pin a link at " + link_pin, pin_err).ThrowAsJavaScriptException();
         return;
       }
       links_.push_back(link);
@@ -117,6 +146,7 @@ class BpfObject : public Napi::ObjectWrap<BpfObject> {
   bpf_object* obj_ = nullptr;
   std::vector<bpf_link*> links_;
   ring_buffer* rb_ = nullptr;
+  int reused_links_ = 0;
   uv_poll_t* poll_ = nullptr;
   Napi::FunctionReference on_events_;
   std::string batch_;
@@ -293,13 +323,18 @@ class BpfObject : public Napi::ObjectWrap<BpfObject> {
     return info.Env().Undefined();
   }
 
-  Napi::Value PinMaps(const Napi::CallbackInfo& info) {
+  Napi::Value ReusedLinks(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), reused_links_); }
+
+  // Removes the pins: the programs detach and the maps go once this object closes.
+  Napi::Value Unpin(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
-    if (!obj_) return env.Undefined();
-    std::string dir = info[0].As<Napi::String>();
-    g_libbpf_log.clear();
-    int err = bpf_object__pin_maps(obj_, dir.c_str());
-    if (err) bpf_error(env, "BEESTING_ERR_BPF_PIN", "cannot pin maps in " + dir, err).ThrowAsJavaScriptException();
+    for (auto* link : links_) bpf_link__unpin(link);
+    if (obj_) {
+      bpf_map* map;
+      bpf_object__for_each_map(map, obj_) {
+        if (bpf_map__is_pinned(map)) bpf_map__unpin(map, nullptr);
+      }
+    }
     return env.Undefined();
   }
 
