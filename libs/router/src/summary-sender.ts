@@ -56,6 +56,9 @@ export class SummarySender {
       const w = await this.o.windows.get(key);
       if (!w || !w.firstDone || (!force && this.now() < w.end + Math.min(SUMMARY_GRACE_MS, w.end - w.start))) return;
       if (!needsSummary(w) || w.summary.state === 'done') {
+        // Kept for one more window length, so a straggler of this window (an event handled
+        // late) is folded into it instead of opening a new window and alerting again.
+        if (this.now() < w.end + (w.end - w.start)) return;
         await this.o.windows.update(key, (x) => (x && x.alertId === w.alertId && x.firstDone && (!needsSummary(x) || x.summary.state === 'done') ? 'delete' : undefined));
         return;
       }

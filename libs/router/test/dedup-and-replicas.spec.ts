@@ -7,15 +7,15 @@ describe('two alert-router replicas sharing one consumer', () => {
   const rig = useRouterRig();
 
   it('fold 1,000 accesses of one decoy by one process into one alert and one summary of 1,000 per sink; another executable alerts again', async () => {
-    await rig.startRouter({ BEESTING_DEDUP_WINDOW_SECONDS: '5' });
-    await rig.startRouter({ BEESTING_DEDUP_WINDOW_SECONDS: '5' });
+    await rig.startRouter({ BEESTING_DEDUP_WINDOW_SECONDS: '8' });
+    await rig.startRouter({ BEESTING_DEDUP_WINDOW_SECONDS: '8' });
     const started = Date.now();
     for (let batch = 0; batch < 10; batch++) await Promise.all(Array.from({ length: 100 }, () => rig.publish(accessEvent('burst', { pid: 100 }))));
     await rig.publish(accessEvent('burst', { pid: 200, exe: '/usr/bin/python3' }));
     expect(Date.now() - started).toBeLessThan(4000);
 
     const burst = () => rig.webhook.accepted().filter((d) => (d.body as any).event.trap.id === 'burst');
-    const deliveries = await until(burst, (d) => d.length === 3, 20_000, 'two first alerts and one summary');
+    const deliveries = await until(burst, (d) => d.length >= 3, 30_000, 'two first alerts and one summary');
     await new Promise((r) => setTimeout(r, 1500)); // nothing more may come
     expect(burst()).toHaveLength(3);
     const byKind = (kind: string) => burst().filter((d) => (d.body as any).kind === kind);
@@ -40,7 +40,7 @@ describe('two alert-router replicas sharing one consumer', () => {
     for (let i = 0; i < 20; i++) await rig.publish(accessEvent(`distinct-${i}`));
     await until(() => rig.webhook.accepted().length - before, (n) => n >= 20, 10_000, '20 alerts');
     await new Promise((r) => setTimeout(r, 1000));
-    const ids = rig.webhook.accepted().slice(before).map((d) => d.deliveryId);
+    const ids = rig.webhook.accepted().slice(before).filter((d) => String((d.body as any).event?.trap?.id).startsWith('distinct-')).map((d) => d.deliveryId);
     expect(ids).toHaveLength(20);
     expect(new Set(ids).size).toBe(20);
   });
