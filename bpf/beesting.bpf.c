@@ -149,9 +149,12 @@ static __always_inline int bst_match(struct file *file, __u32 kind, __u32 backen
 	return 0;
 }
 
+/* An exec's open carries FMODE_EXEC in f_mode; kernels before 6.9 set it in f_flags
+ * (__FMODE_EXEC, same bit) by the time security_file_open runs. */
 static __always_inline __u32 kind_of(struct file *file)
 {
-	return BPF_CORE_READ(file, f_mode) & FMODE_EXEC ? BST_ACCESS_EXEC : BST_ACCESS_OPEN;
+	__u32 exec = (BPF_CORE_READ(file, f_mode) | BPF_CORE_READ(file, f_flags)) & FMODE_EXEC;
+	return exec ? BST_ACCESS_EXEC : BST_ACCESS_OPEN;
 }
 
 SEC("lsm/file_open")

@@ -28,7 +28,7 @@ export class MountNamespace {
 
   /** Runs a command inside the namespace and returns its stdout. */
   run(command: string, args: string[]): string {
-    return execFileSync('nsenter', ['-t', String(this.holder.pid), '-m', command, ...args]).toString();
+    return execFileSync('nsenter', ['-t', String(this.holder.pid), '-m', '-r', '-w', command, ...args]).toString();
   }
 
   sh(script: string): string {
