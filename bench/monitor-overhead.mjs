@@ -3,13 +3,13 @@
 // load here, see kernel-notes): open+close of an unrelated file with 10,000 decoys armed
 // vs no program loaded, and decoy open -> AccessEvent on NATS latency.
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { accessSubject, armSubject, beestingBusLayout, BusConnection, provision, requestMessage } from '@beesting/bus';
-import { BpfDetector } from '@beesting/bpf-native';
 import { AccessEventSchema, ArmReplySchema, decodeMessage, sampleTrapRegistration, TrapRegistrationSchema } from '@beesting/events';
 import { freeLoopbackPort, startNatsServer } from '@beesting/testing';
+import { measureOverhead } from './bpf-overhead.mjs';
 import { fmt, machine, percentiles } from './percentiles.mjs';
 
 const OPENS = 1_000_000;
@@ -18,32 +18,10 @@ const ARMED = 10_000;
 const LATENCY_SAMPLES = 200;
 const dir = mkdtempSync(join(tmpdir(), 'beesting-bench-mon-'));
 
-function timeOpens(path) {
-  const out = execFileSync('python3', ['-c', `import os, time\nt = time.perf_counter_ns()\nfor i in range(${OPENS}): os.close(os.open('${path}', os.O_RDONLY))\nprint(time.perf_counter_ns() - t)`]);
-  return Number(out.toString().trim()) / OPENS;
-}
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 try {
-  // 1. Overhead: the same loop with nothing loaded and with the detector and 10,000 decoys armed.
-  const unrelated = join(dir, 'unrelated');
-  writeFileSync(unrelated, 'x');
-  mkdirSync(join(dir, 'decoys'));
-  const none = [];
-  const armed = [];
-  for (let round = 0; round < ROUNDS; round++) {
-    none.push(timeOpens(unrelated));
-    const { detector, backend } = BpfDetector.load({ backend: 'auto' });
-    for (let i = 0; i < ARMED; i++) {
-      const decoy = join(dir, 'decoys', String(i));
-      if (round === 0) writeFileSync(decoy, '');
-      detector.arm(BpfDetector.fileIdentity(decoy), BigInt(i + 1));
-    }
-    armed.push({ ns: timeOpens(unrelated), backend });
-    detector.close();
-  }
-  const base = median(none);
-  const withAgent = median(armed.map((a) => a.ns));
+    // 1. Overhead: the same loop with nothing loaded and with the detector and 10,000 decoys armed.
+  const overhead = measureOverhead({ opens: OPENS, rounds: ROUNDS, armed: ARMED });
 
   // 2. Latency: a decoy opened by a process -> its AccessEvent on NATS, through the built monitor.
   const server = await startNatsServer();
@@ -88,8 +66,8 @@ try {
   const p = percentiles(samples);
   console.log(`machine: ${await machine()}`);
   console.log(`open+close of an unrelated file, ${OPENS} per run, median of ${ROUNDS} alternating runs:`);
-  console.log(`  no program ${base.toFixed(0)} ns/op; ${armed[0].backend} backend with ${ARMED} decoys armed ${withAgent.toFixed(0)} ns/op; ratio ${(withAgent / base).toFixed(2)}`);
-  console.log(`  lsm and fentry: not measurable here (EPERM at load in this sandbox; the qemu kernel matrix is not built yet)`);
+  console.log(`  no program ${overhead.none.toFixed(0)} ns/op; ${overhead.backend} backend with ${ARMED} decoys armed ${overhead.loaded.toFixed(0)} ns/op; ratio ${overhead.ratio.toFixed(2)}`);
+  console.log(`  lsm and fentry do not load here: npm run bench:kernels measures them in qemu (emulated)`);
   console.log(`decoy opened -> AccessEvent on NATS (built monitor, ${p.n} opens by cat): p50 ${fmt(p.p50)}  p99 ${fmt(p.p99)}  max ${fmt(p.max)}`);
 } finally {
   rmSync(dir, { recursive: true, force: true });

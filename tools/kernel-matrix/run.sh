@@ -8,6 +8,9 @@ cd "$(dirname "$0")/../.."
 repo=$(pwd)
 cache=$repo/.cache/kernels
 mkdir -p "$cache"
+# --bench: instead of the tests, the detector's overhead per backend (emulated: compare ratios).
+mode=test
+if [ "${1:-}" = "--bench" ]; then mode=bench; shift; fi
 series=("${@:-6.1 6.12}")
 series=(${series[@]})
 
@@ -55,12 +58,14 @@ for s in "${series[@]}"; do
   initrd=$cache/$pkg.initrd.gz
   [ -s "$initrd" ] || build_initramfs "$root" "$initrd"
   out=$(mktemp -d)
+  echo "$repo" > "$out/repo"
   cat > "$out/guest-command.sh" <<GUEST
 set -e
 cd $repo
 export PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin HOME=/root CI=true BEESTING_VITEST_CACHE=/tmp/vite BEESTING_TEST_SLOWDOWN=8
 for backend in lsm fentry; do
   echo "== kernel \$(uname -r), backend \$backend"
+  if [ $mode = bench ]; then BEESTING_BENCH_BACKEND=\$backend BENCH_OPENS=200000 node bench/bpf-overhead.mjs; continue; fi
   BEESTING_TEST_REPORTS=/tmp/out/reports-\$backend BEESTING_TEST_BACKEND=\$backend node node_modules/vitest/vitest.mjs run --configLoader runner --root libs/bpf-native test/detection.spec.ts test/io-uring.spec.ts
 done
 GUEST
