@@ -16,7 +16,7 @@ mount -t 9p -o trans=virtio,version=9p2000.L,ro hostroot /host || { echo "no hos
 mount -t 9p -o trans=virtio,version=9p2000.L out /out || { echo "no out share"; poweroff -f; }
 # The host root once more, untouched: the checkout may sit under /tmp or /root, which get tmpfs below.
 mkdir -p /hostroot
-mount -t 9p -o trans=virtio,version=9p2000.L,ro hostroot /hostroot
+mount -o bind /host /hostroot
 for d in proc sys dev; do mount --rbind /$d /host/$d; done
 mount -t tmpfs tmpfs /host/tmp
 mkdir -p /host/tmp/out
@@ -25,7 +25,7 @@ mount -t tmpfs tmpfs /host/run
 mount -t tmpfs tmpfs /host/root
 repo=$(cat /out/repo)
 mkdir -p "/host$repo" 2>/dev/null
-mount --bind "/hostroot$repo" "/host$repo" 
+mount -o bind "/hostroot$repo" "/host$repo" || echo "cannot bind the checkout $repo"
 echo "guest: $(uname -r), LSMs: $(cat /sys/kernel/security/lsm)"
 chroot /host /bin/sh /tmp/out/guest-command.sh
 echo $? > /out/exit-code

@@ -55,7 +55,8 @@ for s in "${series[@]}"; do
     root=$cache/$(package_for "$s")
   fi
   vmlinuz=$(ls "$root"/boot/vmlinuz-*)
-  initrd=$cache/$pkg.initrd.gz
+  # Named after what goes into it, so a changed /init or module list builds a new one.
+  initrd=$cache/$pkg.$( (cat tools/kernel-matrix/init.sh; echo "$MODULES") | sha256sum | cut -c1-12).initrd.gz
   [ -s "$initrd" ] || build_initramfs "$root" "$initrd"
   out=$(mktemp -d)
   echo "$repo" > "$out/repo"
