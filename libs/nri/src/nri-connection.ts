@@ -115,6 +115,8 @@ export class NriConnection {
     if (this.isClosed) return;
     const frames = cutMessageIntoFrames(connId, encodeTtrpcMessage(streamId, type, data));
     this.stats.framesOut += frames.length;
-    this.socket.write(Buffer.concat(frames));
+    // Almost every message is one frame: write it as is rather than copy it.
+    const [first, ...rest] = frames;
+    if (first) this.socket.write(rest.length ? Buffer.concat(frames) : first);
   }
 }

@@ -36,10 +36,9 @@ export interface AccessEventHandlerOptions {
  */
 export class AccessEventHandler {
   private readonly batcher: WindowBatcher;
-  private readonly keys = new Map<string, string>();
 
   constructor(private readonly o: AccessEventHandlerOptions) {
-    this.batcher = new WindowBatcher(o.windows, o.windowMs, (wkey) => this.keys.get(wkey) ?? wkey);
+    this.batcher = new WindowBatcher(o.windows, o.windowMs);
   }
 
   async handle(event: AccessEvent, delivery: Pick<Delivery, 'working'>): Promise<void> {
@@ -52,9 +51,9 @@ export class AccessEventHandler {
     this.o.metrics.events.inc();
     const key = dedupKey(event);
     const wkey = windowKey(key);
-    this.keys.set(wkey, key);
     const enriched = await this.o.inventory.enrich(event);
     const access = {
+      dedupKey: key,
       eventId: event.id,
       at: event.observedAt ? timestampDate(event.observedAt).getTime() : Date.now(),
       accesses: 1 + Number(event.suppressedCount),

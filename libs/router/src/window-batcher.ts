@@ -5,6 +5,7 @@ import type { AlertWindow } from './alert-window.js';
 import type { WindowStore } from './window-store.js';
 
 export interface Access {
+  dedupKey: string;
   eventId: string;
   /** Event time, ms. */
   at: number;
@@ -41,7 +42,6 @@ export class WindowBatcher {
   constructor(
     private readonly store: WindowStore,
     private readonly windowMs: number,
-    private readonly dedupKeyOf: (wkey: string) => string,
   ) {}
 
   submit(wkey: string, access: Access): Promise<AccessOutcome> {
@@ -67,7 +67,7 @@ export class WindowBatcher {
       let outcomes: AccessOutcome[] = [];
       try {
         await this.store.update(wkey, (current) => {
-          const applied = this.apply(wkey, current, batch);
+          const applied = this.apply(current, batch);
           outcomes = applied.outcomes;
           return applied.next;
         });
@@ -78,7 +78,7 @@ export class WindowBatcher {
     }
   }
 
-  private apply(wkey: string, current: AlertWindow | undefined, batch: Pending[]): { next: AlertWindow | undefined; outcomes: AccessOutcome[] } {
+  private apply(current: AlertWindow | undefined, batch: Pending[]): { next: AlertWindow | undefined; outcomes: AccessOutcome[] } {
     let w = current;
     let changed = false;
     const outcomes = batch.map((a): AccessOutcome => {
@@ -86,7 +86,7 @@ export class WindowBatcher {
       if (!w || a.at >= w.end) {
         if (w && isUnfinished(w)) return { kind: 'blocked', window: w };
         w = {
-          dedupKey: this.dedupKeyOf(wkey),
+          dedupKey: a.dedupKey,
           alertId: newEventId(),
           severity: a.severity,
           start: a.at,
