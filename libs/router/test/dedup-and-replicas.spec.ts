@@ -6,7 +6,7 @@ import { accessEvent, until, useRouterRig } from './router-fixture.js';
 describe('two alert-router replicas sharing one consumer', () => {
   const rig = useRouterRig();
 
-  it('fold 1,000 accesses of one decoy by one process into one alert and one summary of 1,000 per sink; another executable alerts again', async () => {
+  it('fold 1,000 accesses of one decoy by one process into one alert and one summary of 1,000 per sink; another executable alerts again', { timeout: 90_000 }, async () => {
     await rig.startRouter({ BEESTING_DEDUP_WINDOW_SECONDS: '8' });
     await rig.startRouter({ BEESTING_DEDUP_WINDOW_SECONDS: '8' });
     const started = Date.now();
@@ -15,7 +15,7 @@ describe('two alert-router replicas sharing one consumer', () => {
     expect(Date.now() - started).toBeLessThan(4000);
 
     const burst = () => rig.webhook.accepted().filter((d) => (d.body as any).event.trap.id === 'burst');
-    const deliveries = await until(burst, (d) => d.length >= 3, 30_000, 'two first alerts and one summary');
+    const deliveries = await until(burst, (d) => d.length >= 3, 50_000, 'two first alerts and one summary');
     await new Promise((r) => setTimeout(r, 1500)); // nothing more may come
     expect(burst()).toHaveLength(3);
     const byKind = (kind: string) => burst().filter((d) => (d.body as any).kind === kind);
