@@ -50,6 +50,13 @@ export const injectorSettings = {
       default: 250,
       description: 'How long CreateContainer waits for the monitor to arm a trap.',
     }),
+    clusterName: setting({ env: 'BEESTING_CLUSTER_NAME', schema: nonEmpty, default: 'kubernetes', description: 'Cluster name woven into decoys (issuer URLs, kubeconfig contexts).' }),
+    decoySpares: setting({
+      env: 'BEESTING_DECOY_SPARES',
+      schema: integer(0, 256),
+      default: 8,
+      description: 'Empty per-container tmpfs mounts kept ready, so a create does not wait for mount(8).',
+    }),
   },
 } satisfies AppSettings<Settings>;
 

@@ -37,6 +37,8 @@ describe('app settings', () => {
       nriSocket: '/var/run/nri/nri.sock',
       policyFile: undefined,
       armTimeoutMs: 250,
+      clusterName: 'kubernetes',
+      decoySpares: 8,
     });
     expect(loadConfig(monitorSettings, { env: {} })).toMatchObject({ bpfBackend: 'auto', httpAddr: { port: 9732 } });
     expect(loadConfig(alertRouterSettings, { env: {} })).toMatchObject({

@@ -11,6 +11,8 @@ export { NriRuntimeSimulator } from './simulator/runtime-simulator.js';
 export type { RuntimeSimulatorOptions, CreateContainerOutcome } from './simulator/runtime-simulator.js';
 export type { RuntimeSettings } from './simulator/runtime-plugin.js';
 export { applyAdjustment } from './simulator/apply-adjustment.js';
+export { ContainerSandbox } from './simulator/container-sandbox.js';
+export type { ContainerRun, ContainerSandboxOptions } from './simulator/container-sandbox.js';
 export { createMuxReader, encodeMuxFrame, cutMessageIntoFrames, PLUGIN_SERVICE_CONN, RUNTIME_SERVICE_CONN } from './wire/mux.js';
 export type { MuxFrame } from './wire/mux.js';
 export { TtrpcMessageReader, encodeTtrpcMessage, MessageType } from './ttrpc/ttrpc-message.js';

@@ -1,0 +1,18 @@
+export * from './decoys/index.js';
+export { TrapMatcher } from './policy/match-traps.js';
+export type { TrapMatch } from './policy/match-traps.js';
+export { loadPolicy, parsePolicy } from './policy/load-policy.js';
+export { DEFAULT_POLICY } from './policy/default-policy.js';
+export { PolicyError, POLICY_ERROR_CODE } from './policy/policy-error.js';
+export type { Policy, TrapSpec } from './policy/policy-schema.js';
+export { placeTrap, layoutOf, SKIP_REASONS } from './placement/placement.js';
+export type { DecoyLayout, Placement, SkipReason } from './placement/placement.js';
+export { DecoyStore, StoreError, STORE_ERROR_CODE } from './store/decoy-store.js';
+export type { DecoyStoreOptions, PlantRequest, StoredContainer, StoredTrap } from './store/decoy-store.js';
+export { systemMounter } from './store/mounter.js';
+export type { Mounter } from './store/mounter.js';
+export { readMountPoints } from './store/mount-points.js';
+export { planTraps, plantRequestFor, trapIdFor, contentFingerprint } from './plan-traps.js';
+export type { PlannedTrap, TrapPlan } from './plan-traps.js';
+export { OPT_OUT_ANNOTATION } from './workload.js';
+export type { ContainerInfo, MountInfo, PodInfo } from './workload.js';
