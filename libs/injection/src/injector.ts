@@ -4,7 +4,7 @@ import { BusConnection } from '@beesting/bus';
 import type { ConfigOf, injectorSettings, Logger } from '@beesting/config';
 import { NriPlugin } from '@beesting/nri';
 import type { NriHandlers } from '@beesting/nri';
-import { DecoyStore, loadPolicy, TrapMatcher } from '@beesting/traps';
+import { DecoyStore, generateDecoy, loadPolicy, TrapMatcher } from '@beesting/traps';
 import type { Mounter, Policy } from '@beesting/traps';
 import { fastify } from 'fastify';
 import type { Registry } from 'prom-client';
@@ -35,6 +35,12 @@ export interface InjectorDeps {
   mounter?: Mounter;
 }
 
+/** Keys are made once per process (RSA takes up to 0.4 s): before the first container, not during it. */
+function warmUpGenerators(policy: Policy, config: InjectorConfig): void {
+  const ctx = { trapId: 'warm-up', podName: 'warm-up', podNamespace: 'default', podUid: 'warm-up', containerName: 'warm-up', containerId: 'warm-up', nodeName: config.nodeName, clusterName: config.clusterName, now: new Date() };
+  for (const kind of new Set(policy.traps.map((t) => t.kind))) generateDecoy(kind, ctx);
+}
+
 /** kubelet sizes a projected volume's tmpfs by memory; the same kind of figure, seen from inside. */
 const tmpfsOptions = () => `size=${Math.floor(totalmem() / 1024 / 4)}k,mode=0755`;
 
@@ -42,6 +48,7 @@ export async function startInjector(config: InjectorConfig, deps: InjectorDeps):
   const { logger, registry } = deps;
   const policy = deps.policy ?? loadPolicy(config.policyFile);
   logger.info({ traps: policy.traps.map((t) => ({ name: t.name, kind: t.kind, path: t.path })) }, 'trap policy');
+  warmUpGenerators(policy, config);
   const store = await DecoyStore.open({
     root: join(config.stateDir, 'decoys'),
     spares: config.decoySpares,
