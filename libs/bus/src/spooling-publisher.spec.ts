@@ -94,6 +94,32 @@ describe('the spooling publisher against a real nats-server that goes away', () 
     reopened.close();
   });
 
+  it('write-ahead: a message is on disk before publish returns, so a process killed before the ack loses nothing', async () => {
+    const path = join(dir, 'write-ahead.spool');
+    const node = 'write-ahead-node';
+    const spool = SpoolFile.open(path, { maxBytes: 1 << 20 });
+    const publisher = new SpoolingPublisher({ bus: t.bus, spool, writeAhead: true, retryIntervalMs: 60_000 });
+    const sent = publisher.publish(accessSubject(node), body('wal', 0), 'wal-0');
+    // Synchronously on disk: what a kill -9 at this instant would leave for the next start.
+    const copy = join(dir, 'write-ahead-copy.spool');
+    const { copyFileSync } = await import('node:fs');
+    copyFileSync(path, copy);
+    expect(await sent).toBe('published');
+    expect(publisher.pending).toBe(0);
+    for (let n = 1; n < 20; n++) expect(await publisher.publish(accessSubject(node), body('wal', n), `wal-${n}`)).toBe('published');
+    await publisher.close();
+    spool.close();
+
+    // The "next start" of the killed process replays its copy; the message id makes it a no-op.
+    const reopened = SpoolFile.open(copy, { maxBytes: 1 << 20 });
+    expect(reopened.openReport.pending).toBe(1);
+    const next = new SpoolingPublisher({ bus: t.bus, spool: reopened, writeAhead: true, retryIntervalMs: 100 });
+    expect(await next.flushed(20_000)).toBe(true);
+    expect((await stored(node)).map((m) => m.n)).toEqual(Array.from({ length: 20 }, (_, n) => n));
+    await next.close();
+    reopened.close();
+  });
+
   it('counts what does not fit in a full spool, never throws, and delivers what did fit', async () => {
     const node = 'full-node';
     await t.server.stop();

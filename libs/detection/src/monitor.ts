@@ -60,7 +60,7 @@ export async function startMonitor(config: MonitorConfig, deps: { logger: Logger
 
   const bus = BusConnection.start({ servers: config.natsUrl, name: `beesting-monitor-${config.nodeName}`, logger });
   const spool = SpoolFile.open(join(config.stateDir, 'spool', 'events.spool'), { maxBytes: config.spoolMaxBytes });
-  const publisher = new SpoolingPublisher({ bus, spool, metrics: createBusMetrics(registry), logger });
+  const publisher = new SpoolingPublisher({ bus, spool, metrics: createBusMetrics(registry), logger, writeAhead: true });
 
   // Ready: the canary came back through the kernel and the arm service listens.
   let markCanary!: () => void;

@@ -76,6 +76,7 @@ export class TrapInjector {
 
   private async plantAndArm(pod: PodSandbox, container: Container, ctx: HandlerContext): Promise<CreateReply> {
     const { metrics, logger } = this.o;
+    const started = performance.now();
     const podI = podInfo(pod);
     const log = { pod: `${pod.namespace}/${pod.name}`, container: container.name, id: container.id };
     const match = this.o.matcher.match(podI, container);
@@ -122,6 +123,7 @@ export class TrapInjector {
       metrics.containersSeen.inc({ outcome: 'skipped' });
       return {};
     }
+    const generatedAt = performance.now();
     let stored: StoredContainer;
     try {
       stored = await this.o.store.plant(
@@ -134,6 +136,7 @@ export class TrapInjector {
       return {};
     }
     const registrations = stored.traps.flatMap((t) => (t.record ? [decodeMessage(TrapRegistrationSchema, t.record)] : []));
+    const plantedAt = performance.now();
     const armWait = Math.min(this.o.armTimeoutMs, ctx.deadline - Date.now() - REPLY_MARGIN_MS);
     const missed = await this.o.registry.registerAndArm(registrations, armWait);
     if (ctx.signal.aborted) {
@@ -146,7 +149,8 @@ export class TrapInjector {
     for (const [trapId, reason] of missed) logger.warn({ ...log, trap: trapId, reason }, 'trap not armed before the container starts; the monitor arms it from the inventory');
     for (const r of requests) metrics.planted.inc({ kind: r.spec.kind });
     metrics.containersSeen.inc({ outcome: 'trapped' });
-    logger.info({ ...log, traps: registrations.map(describe) }, 'traps planted');
+    const ms = (a: number, b: number) => Math.round((b - a) * 100) / 100;
+    logger.info({ ...log, traps: registrations.map(describe), ms: { generate: ms(started, generatedAt), plant: ms(generatedAt, plantedAt), arm: ms(plantedAt, performance.now()) } }, 'traps planted');
     return { adjust: { mounts: stored.traps.map((t) => ({ destination: t.destination, type: 'bind', source: t.source, options: MOUNT_OPTIONS })) } };
   }
 

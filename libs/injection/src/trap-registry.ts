@@ -46,14 +46,18 @@ export class TrapRegistry {
     await Promise.all(
       registrations.map(async (registration) => {
         const trapId = registration.trap?.id ?? '';
-        const put = await withDeadline(this.put(registration).catch(() => false as const), timeoutMs - (Date.now() - started));
+        // Registered and armed at once: the inventory entry is what a monitor that misses
+        // the request (or restarts) arms from.
+        const [put, miss] = await Promise.all([
+          withDeadline(this.put(registration).catch(() => false as const), timeoutMs - (Date.now() - started)),
+          this.arm(registration, timeoutMs - (Date.now() - started)),
+        ]);
         if (put !== true) {
           this.pendingPuts.set(trapId, registration);
           this.scheduleRetry();
-          missed.set(trapId, 'not-registered');
+          if (miss) missed.set(trapId, 'not-registered');
           return;
         }
-        const miss = await this.arm(registration, timeoutMs - (Date.now() - started));
         if (miss) missed.set(trapId, miss);
       }),
     );

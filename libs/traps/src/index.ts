@@ -9,7 +9,7 @@ export { placeTrap, layoutOf, SKIP_REASONS } from './placement/placement.js';
 export type { DecoyLayout, Placement, SkipReason } from './placement/placement.js';
 export { DecoyStore, StoreError, STORE_ERROR_CODE } from './store/decoy-store.js';
 export type { DecoyStoreOptions, PlantRequest, StoredContainer, StoredTrap } from './store/decoy-store.js';
-export { systemMounter } from './store/mounter.js';
+export { MountHelper } from './store/mounter.js';
 export type { Mounter } from './store/mounter.js';
 export { readMountPoints } from './store/mount-points.js';
 export { planTraps, plantRequestFor, trapIdFor, contentFingerprint } from './plan-traps.js';

@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import { mkdir, readFile, readdir, rmdir, writeFile } from 'node:fs/promises';
+import { existsSync, writeFileSync } from 'node:fs';
+import { mkdir, readFile, readdir, rmdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { readMountPoints } from './mount-points.js';
-import { systemMounter } from './mounter.js';
+import { MountHelper } from './mounter.js';
 import type { Mounter } from './mounter.js';
 import { writeDecoy } from './write-decoy.js';
 import type { DecoyWrite } from './write-decoy.js';
@@ -70,7 +70,7 @@ export class DecoyStore {
   private readonly tmpfsOptions: string;
 
   private constructor(private readonly options: DecoyStoreOptions) {
-    this.mounter = options.mounter ?? systemMounter;
+    this.mounter = options.mounter ?? new MountHelper();
     this.tmpfsOptions = options.tmpfsOptions ?? 'size=16384k,mode=0755';
   }
 
@@ -105,12 +105,12 @@ export class DecoyStore {
         const name = used.has(base) ? `${i}` : base;
         used.add(name);
         const dir = d.layout === 'projected' ? join(slot, name) : name === base ? slot : join(slot, name);
-        const hostPath = await writeDecoy({ layout: d.layout, files: d.files, mode: d.mode, owner: d.owner, mtime: d.mtime, dir });
+        const hostPath = writeDecoy({ layout: d.layout, files: d.files, mode: d.mode, owner: d.owner, mtime: d.mtime, dir });
         const source = d.layout === 'projected' ? dir : hostPath;
         traps.push({ trapId: d.trapId, name: d.name, hostPath, source, destination: d.destination, ...(d.record ? { record: d.record(hostPath) } : {}) });
       }
       const stored = { containerId, slot, traps };
-      await writeFile(join(slot, OWNER_FILE), JSON.stringify(stored), { mode: 0o600 });
+      writeFileSync(join(slot, OWNER_FILE), JSON.stringify(stored), { mode: 0o600 });
       this.byContainer.set(containerId, stored);
       return stored;
     } catch (err) {
@@ -140,6 +140,7 @@ export class DecoyStore {
     this.closed = true;
     while (this.refilling) await new Promise((r) => setTimeout(r, 5));
     for (const slot of this.spares.splice(0)) await this.release(slot);
+    this.mounter.close?.();
   }
 
   private async load(): Promise<void> {
