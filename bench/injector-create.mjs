@@ -2,7 +2,9 @@
 // CreateContainer through the real injector (built app) with a live monitor: 1,000 calls,
 // 32 in flight, from the NRI runtime simulator over the real socket. Each call plants a
 // decoy on a new tmpfs, registers it in NATS KV and waits for the monitor's arm ack.
-// Prints the round trip at the runtime (p50/p99) and the injector's own handler histogram.
+// Prints the round trip at the runtime (p50/p99), the injector's own handler histogram and
+// the agent's memory (injector + monitor RSS) with the 1,000 traps armed.
+import { readFileSync } from 'node:fs';
 import { LocalStack } from '@beesting/e2e';
 import { fmt, machine, percentiles } from './percentiles.mjs';
 
@@ -44,6 +46,9 @@ try {
   console.log(`burst (${IN_FLIGHT} in flight, ${burst.n} calls): p50 ${fmt(burst.p50)}  p99 ${fmt(burst.p99)}  max ${fmt(burst.max)}  failed ${burst.failed}`);
   console.log(`injector handler (all ${count} calls): <=2 ms ${((bucket('0.002') / count) * 100).toFixed(1)}%  <=5 ms ${((bucket('0.005') / count) * 100).toFixed(1)}%  <=25 ms ${((bucket('0.025') / count) * 100).toFixed(1)}%  <=100 ms ${((bucket('0.1') / count) * 100).toFixed(1)}%`);
   console.log(`arm misses: ${misses}`);
+  const rss = (pid) => Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
+  const armed = /^beesting_monitor_armed_traps(?:\{[^}]*\})? (\d+)$/m.exec(await stack.monitor.metrics())?.[1];
+  console.log(`agent memory with ${armed} traps armed: injector RSS ${rss(stack.injector.pid).toFixed(0)} MiB, monitor RSS ${rss(stack.monitor.pid).toFixed(0)} MiB`);
   const removeStarted = process.hrtime.bigint();
   for (const id of burst.ids) await stack.removeContainer(id);
   console.log(`removed ${burst.ids.length} containers in ${fmt(Number(process.hrtime.bigint() - removeStarted) / 1e6)}; decoy mounts left: ${stack.decoyMounts().length}`);

@@ -6,4 +6,4 @@ export CI=true NX_DAEMON=false NX_NO_CLOUD=true NX_TUI=false
 bash .ci/install-deps.sh
 [ -d node_modules/.bin ] || npm ci --no-audit --no-fund
 node_modules/.bin/nx run-many -t build --outputStyle=static >/dev/null
-node tools/demo/demo.mjs
+node e2e/dist/demo.js

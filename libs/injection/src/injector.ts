@@ -42,7 +42,7 @@ function warmUpGenerators(policy: Policy, config: InjectorConfig): void {
 }
 
 /** kubelet sizes a projected volume's tmpfs by memory; the same kind of figure, seen from inside. */
-const tmpfsOptions = () => `size=${Math.floor(totalmem() / 1024 / 4)}k,mode=0755`;
+const tmpfsOptions = () => `size=${Math.floor(totalmem() / 1024 / 4)}k`;
 
 export async function startInjector(config: InjectorConfig, deps: InjectorDeps): Promise<RunningInjector> {
   const { logger, registry } = deps;

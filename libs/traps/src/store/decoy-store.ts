@@ -71,7 +71,7 @@ export class DecoyStore {
 
   private constructor(private readonly options: DecoyStoreOptions) {
     this.mounter = options.mounter ?? new MountHelper();
-    this.tmpfsOptions = options.tmpfsOptions ?? 'size=16384k,mode=0755';
+    this.tmpfsOptions = options.tmpfsOptions ?? 'size=16384k';
   }
 
   static async open(options: DecoyStoreOptions): Promise<DecoyStore> {
