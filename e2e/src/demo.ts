@@ -1,22 +1,12 @@
 // npm run demo: one Beesting node on this machine, a pod, an attacker, the alert.
 import { existsSync, statSync } from 'node:fs';
+import { alertBody } from './alert-body.js';
 import { LocalStack } from './local-stack.js';
 
 const TOKEN = '/var/run/secrets/eks.amazonaws.com/serviceaccount/token';
 const NRI_SOCKET = '/var/run/nri/nri.sock';
 const say = (line = '') => process.stdout.write(`${line}\n`);
 
-type Alert = {
-  severity: string;
-  cluster: string;
-  event: {
-    trap: { name: string; path: string; contentSha256Prefix: string };
-    owner: { pod: { name: string; namespace: string }; container: { name: string; id: string }; node: string };
-    opener: { process: { tgid: number; uid?: number; comm: string; exe: string; argv?: string[] }; ancestors?: Array<{ pid: number; exe: string; comm: string; argv?: string[] }>; classification: string; containerId: string };
-    backend: string;
-    observedAt: string;
-  };
-};
 
 say('== Beesting demo: a decoy credential planted through NRI, an attacker in the pod, the alert ==\n');
 if (existsSync(NRI_SOCKET) && statSync(NRI_SOCKET).isSocket()) say(`(a runtime's NRI socket is at ${NRI_SOCKET}; the demo leaves real workloads alone and uses its own runtime simulator)`);
@@ -41,8 +31,8 @@ try {
   for (const line of look.stdout.trim().split('\n')) say(`  $ ${line}`);
   say('  (looks like what kubelet puts there: a tmpfs, the ..data layout, a JWT for this pod)\n');
 
-  const delivery = await stack.waitForAlert((d) => (d.body as unknown as Alert).event.owner.container.id === c.id, 10_000);
-  const alert = delivery.body as unknown as Alert;
+  const delivery = await stack.waitForAlert((d) => alertBody(d).event.owner.container.id === c.id, 10_000);
+  const alert = alertBody(delivery);
   const e = alert.event;
   const p = e.opener.process;
   const parent = e.opener.ancestors?.[0];
