@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadSharedConfigFiles } from '@smithy/shared-ini-file-loader';
-import { create, decodeMessage, TrapRegistrationSchema } from '@beesting/events';
+import { create, decodeMessage, toJsonString, TrapRegistrationSchema } from '@beesting/events';
 import { ContainerSchema } from '@beesting/nri';
 import type { Container, ContainerAdjustment } from '@beesting/nri';
 import { decodeJwt, decodeProtectedHeader } from 'jose';
@@ -114,7 +114,7 @@ describe('CreateContainer: a decoy the container can read, that looks like kubel
       ['eks-token', 'web-6d4cf56db6-x2x7q', 'shop', 'app'],
     ]);
     for (const r of mine) {
-      const json = JSON.stringify(r);
+      const json = toJsonString(TrapRegistrationSchema, r);
       expect(json).not.toContain(token.slice(-20));
       expect(json).not.toContain(String(ini['default']?.['aws_secret_access_key']));
       expect(r.trap?.contentSha256Prefix).toMatch(/^[0-9a-f]{16}$/);
