@@ -67,7 +67,7 @@ export class TrapInjector {
       removed.push(stored.containerId);
     }
     const kept = this.o.store.containers();
-    const registrations = kept.flatMap((c) => c.traps.flatMap((t) => (t.record ? [decodeMessage(TrapRegistrationSchema, t.record)] : [])));
+    const registrations = kept.flatMap((c) => this.registrationsOf(c));
     await this.o.registry.registerAndArm(registrations, this.o.armTimeoutMs);
     void this.deleteOrphanedEntries();
     this.o.logger.info({ containers: alive.size, trapped: kept.length, removed: removed.length }, 'synchronized with the runtime');
@@ -135,7 +135,7 @@ export class TrapInjector {
       metrics.containersSeen.inc({ outcome: 'skipped' });
       return {};
     }
-    const registrations = stored.traps.flatMap((t) => (t.record ? [decodeMessage(TrapRegistrationSchema, t.record)] : []));
+    const registrations = this.registrationsOf(stored);
     const plantedAt = performance.now();
     const armWait = Math.min(this.o.armTimeoutMs, ctx.deadline - Date.now() - REPLY_MARGIN_MS);
     const missed = await this.o.registry.registerAndArm(registrations, armWait);
@@ -152,6 +152,18 @@ export class TrapInjector {
     const ms = (a: number, b: number) => Math.round((b - a) * 100) / 100;
     logger.info({ ...log, traps: registrations.map(describe), ms: { generate: ms(started, generatedAt), plant: ms(generatedAt, plantedAt), arm: ms(plantedAt, performance.now()) } }, 'traps planted');
     return { adjust: { mounts: stored.traps.map((t) => ({ destination: t.destination, type: 'bind', source: t.source, options: MOUNT_OPTIONS })) } };
+  }
+
+  /** The inventory entries kept with a container's decoys; one that does not decode is logged and left out. */
+  private registrationsOf(stored: StoredContainer): TrapRegistration[] {
+    return stored.traps.flatMap((t) => {
+      try {
+        return t.record ? [decodeMessage(TrapRegistrationSchema, t.record)] : [];
+      } catch (err) {
+        this.o.logger.error({ container: stored.containerId, trap: t.trapId, err: (err as Error).message }, 'unreadable trap record: not re-armed');
+        return [];
+      }
+    });
   }
 
   private async removeDecoys(containerId: string, cause: string): Promise<void> {
