@@ -41,8 +41,6 @@ export interface CreatedContainer {
  */
 export class LocalStack {
   private seq = 0;
-  /** Containers whose decoy access reached NATS (seen on beesting.v1.access.>). */
-  readonly accessed = new Set<string>();
 
   private constructor(
     readonly workDir: string,
@@ -83,12 +81,7 @@ export class LocalStack {
     const injector = await app('injector', { BEESTING_STATE_DIR: stateDir, BEESTING_NRI_SOCKET: runtime.socketPath, ...(policy ? { BEESTING_POLICY: policy } : {}) });
     const nc = await connect({ servers: nats.url, maxReconnectAttempts: -1, reconnectTimeWait: 100 });
     const stack = new LocalStack(workDir, stateDir, node, nats, nc, webhook, runtime, sandbox, router, monitor, injector, bpffs);
-    nc.subscribe('beesting.v1.access.>', {
-      callback: (_err, msg) => {
-        const id = (msg.json() as { owner?: { container?: { id?: string } } }).owner?.container?.id;
-        if (id) stack.accessed.add(id);
-      },
-    });
+
     // The router provisions the streams and buckets; the monitor then follows the inventory.
     router.start();
     await router.ready();

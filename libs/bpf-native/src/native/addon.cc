@@ -257,9 +257,14 @@ class BpfObject : public Napi::ObjectWrap<BpfObject> {
     return out;
   }
 
+  // Each record goes to JS while libbpf still holds it: the consumer position moves past a
+  // record only after this returns, so a monitor killed before its handler has made the
+  // event durable (the spool) leaves the record in the (pinned) ring buffer for the next
+  // one. A handler that throws does not stop the ring: the record is counted as delivered.
   static int OnRecord(void* ctx, void* data, size_t size) {
     auto* self = static_cast<BpfObject*>(ctx);
     self->batch_.append(static_cast<const char*>(data), size);
+    if (self->env_holder_) self->Deliver(Napi::Env(self->env_holder_));
     return 0;
   }
 
