@@ -1,6 +1,6 @@
 import { statfsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { accessSubject, armSubject, BusConnection, createBusMetrics, decodeToken, disarmSubject, nodeTrapKeys, serveRequests, SpoolFile, SpoolingPublisher, TRAPS_BUCKET } from '@beesting/bus';
+import { accessSubject, armSubject, beestingBusLayout, BusConnection, createBusMetrics, decodeToken, disarmSubject, ensureKv, nodeTrapKeys, serveRequests, SpoolFile, SpoolingPublisher, TRAPS_BUCKET } from '@beesting/bus';
 import { BpfDetector } from '@beesting/bpf-native';
 import type { AccessRecord, Backend } from '@beesting/bpf-native';
 import type { ConfigOf, Logger, monitorSettings } from '@beesting/config';
@@ -166,9 +166,15 @@ export async function startMonitor(config: MonitorConfig, deps: { logger: Logger
     await nc.flush();
     isServing = true;
     markServing();
-    const kv = await nc.jetstream().views.kv(TRAPS_BUCKET, { bindOnly: true }).catch(() => undefined);
+    // The agent may start before anything else made the bucket: make it (same spec as everyone).
+    const spec = beestingBusLayout().buckets.find((b) => b.bucket === TRAPS_BUCKET);
+    const kv = await (spec ? ensureKv(nc.jetstream(), await nc.jetstreamManager(), spec) : Promise.resolve())
+      .then(() => nc.jetstream().views.kv(TRAPS_BUCKET, { bindOnly: true }))
+      .catch((err: Error) => {
+        logger.warn({ bucket: TRAPS_BUCKET, err: err.message }, 'trap inventory unusable: arming on request only');
+        return undefined;
+      });
     if (!kv) {
-      logger.warn({ bucket: TRAPS_BUCKET }, 'trap inventory missing: arming on request only');
       inventoryReady();
       return;
     }
