@@ -93,6 +93,8 @@ export class TrapInjector {
     const plan = planTraps(container.id, match.traps, containerInfo(container).mounts);
     for (const s of plan.skipped) this.skip(s.reason, { ...log, trap: s.name });
     const now = new Date();
+    // Filled as the store writes each decoy (its host path is known only then).
+    const registrations: TrapRegistration[] = [];
     const requests: Array<{ request: PlantRequest; spec: (typeof plan.planned)[number]['spec'] }> = [];
     for (const planned of plan.planned) {
       try {
@@ -107,13 +109,11 @@ export class TrapInjector {
           now,
         });
         const fingerprint = contentFingerprint(request.files[0]?.content ?? Buffer.alloc(0));
-        request.record = (hostPath) =>
-          Buffer.from(
-            encodeMessage(
-              TrapRegistrationSchema,
-              trapRegistration({ trapId: planned.trapId, spec: planned.spec, fingerprint, pod: podI, container, node: this.o.nodeName, hostPath, plantedAt: now }),
-            ),
-          ).toString('utf8');
+        request.record = (hostPath) => {
+          const registration = trapRegistration({ trapId: planned.trapId, spec: planned.spec, fingerprint, pod: podI, container, node: this.o.nodeName, hostPath, plantedAt: now });
+          registrations.push(registration);
+          return Buffer.from(encodeMessage(TrapRegistrationSchema, registration)).toString('utf8');
+        };
         requests.push({ request, spec: planned.spec });
       } catch (err) {
         this.skip('generate-failed', { ...log, trap: planned.spec.name, err: (err as Error).message });
@@ -135,7 +135,6 @@ export class TrapInjector {
       metrics.containersSeen.inc({ outcome: 'skipped' });
       return {};
     }
-    const registrations = this.registrationsOf(stored);
     const plantedAt = performance.now();
     const armWait = Math.min(this.o.armTimeoutMs, ctx.deadline - Date.now() - REPLY_MARGIN_MS);
     const missed = await this.o.registry.registerAndArm(registrations, armWait);
