@@ -19,6 +19,8 @@ describe('a webhook that answers 500 for 30 s, then 200', () => {
     const attempts = rig.webhook.deliveries.filter((d) => d.deliveryId === delivered!.deliveryId);
     expect(attempts.length).toBeGreaterThan(5);
     expect(attempts.every((d) => d.signatureValid)).toBe(true);
+    // The receiver records the request before the router has read the answer and counted it.
+    await expect.poll(() => router.registry.metrics(), { timeout: 5000 }).toMatch(/beesting_sink_delivered_total\{sink="webhook"\} 1\b/);
     const metrics = await router.registry.metrics();
     expect(metrics).toMatch(new RegExp(`beesting_sink_retried_total\\{sink="webhook"\\} ${attempts.length - 1}\\b`));
     expect(metrics).toMatch(/beesting_sink_delivered_total\{sink="webhook"\} 1\b/);
